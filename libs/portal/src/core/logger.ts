@@ -1,0 +1,20 @@
+/**
+ * The logger that core and protocol code write to. Nest's `Logger` fits it, so
+ * the Nest layer passes one in; outside Nest the default writes to the console.
+ * Messages never contain passwords, hashes, tokens or header values.
+ */
+export interface PortalLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Writes to `console`, each line prefixed with `[nestjs-portal]` and the given context. */
+export function consoleLogger(context: string): PortalLogger {
+  const prefix = `[nestjs-portal] ${context}:`;
+  return {
+    log: (message) => console.log(prefix, message),
+    warn: (message) => console.warn(prefix, message),
+    error: (message) => console.error(prefix, message),
+  };
+}

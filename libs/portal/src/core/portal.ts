@@ -1,0 +1,171 @@
+import type { ICredentialsChecker } from './checker.js';
+import { InvalidRealmResponse, UnhandledCredentials } from './errors.js';
+import { type InterfaceToken, providedInterfaces } from './interface-token.js';
+import type { IRealm, LoginResult, LoginResultFor, Logout } from './realm.js';
+
+/**
+ * Mediates between credentials checkers and a realm.
+ *
+ * A client hands `login` its credentials; the portal asks the checker
+ * registered for those credentials who they belong to, then asks the realm for
+ * that user's avatar. The caller gets the avatar and a logout that it must call
+ * when the session ends.
+ */
+export class Portal {
+  // Insertion-ordered: the order in which `login` tries credential interfaces.
+  private readonly checkers = new Map<InterfaceToken, ICredentialsChecker>();
+
+  constructor(
+    readonly realm: IRealm,
+    checkers: Iterable<ICredentialsChecker> = [],
+  ) {
+    if (!realm || typeof realm.requestAvatar !== 'function') {
+      throw new TypeError('Portal needs a realm: an object with a requestAvatar() method.');
+    }
+    for (const checker of checkers) {
+      this.registerChecker(checker);
+    }
+  }
+
+  /**
+   * Registers `checker` for `credentialInterfaces`, or for
+   * `checker.credentialInterfaces` when none are given. A later registration
+   * for an interface replaces the earlier one and keeps its place in the order.
+   */
+  registerChecker(checker: ICredentialsChecker, ...credentialInterfaces: InterfaceToken[]): void {
+    if (!checker || typeof checker.requestAvatarId !== 'function') {
+      throw new TypeError('registerChecker() needs a checker with a requestAvatarId() method.');
+    }
+    const interfaces =
+      credentialInterfaces.length > 0 ? credentialInterfaces : checker.credentialInterfaces;
+    if (!interfaces || interfaces.length === 0) {
+      throw new TypeError(
+        `Checker ${describe(checker)} names no credential interfaces: set its ` +
+          'credentialInterfaces or pass them to registerChecker().',
+      );
+    }
+    for (const credentialInterface of interfaces) {
+      this.checkers.set(credentialInterface, checker);
+    }
+  }
+
+  /** Returns the credential interfaces that have a checker, in registration order. */
+  listCredentialsInterfaces(): InterfaceToken[] {
+    return [...this.checkers.keys()];
+  }
+
+  /** Returns the checker that `login` would use for `credentials`, if any. */
+  checkerFor(credentials: unknown): ICredentialsChecker | undefined {
+    const provided = providedInterfaces(credentials);
+    for (const [credentialInterface, checker] of this.checkers) {
+      if (provided.has(credentialInterface)) {
+        return checker;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Logs in: finds who `credentials` belong to and gets their avatar.
+   *
+   * Uses the checker of the first registered credential interface that
+   * `credentials` provide, then calls
+   * `realm.requestAvatar(avatarId, mind, ...interfaces)`.
+   *
+   * Resolves to `[interface, avatar, logout]`, where `interface` is one of
+   * `interfaces` and `avatar` provides it. The caller must call `logout` once
+   * the session ends; calling it again does nothing and returns the first
+   * call's result.
+   *
+   * Never throws: every failure is a rejection. Rejects with
+   * `UnhandledCredentials` when no checker accepts the credentials, with the
+   * checker's error unchanged when it refuses them (the realm is then not
+   * called), with the realm's error unchanged (such as `LoginDenied`), with
+   * `InvalidRealmResponse` when the realm answers something other than a
+   * valid triple, and with `TypeError` when `interfaces` is empty.
+   */
+  async login<const I extends readonly InterfaceToken[]>(
+    credentials: unknown,
+    mind: unknown,
+    ...interfaces: I
+  ): Promise<LoginResultFor<I[number]>> {
+    if (interfaces.length === 0) {
+      throw new TypeError('Portal.login() needs at least one avatar interface to request.');
+    }
+    const checker = this.checkerFor(credentials);
+    if (!checker) {
+      throw new UnhandledCredentials(
+        `No checker is registered for credentials providing ` +
+          `${listNames(providedInterfaces(credentials))}; registered: ` +
+          `${listNames(this.checkers.keys())}.`,
+      );
+    }
+
+    const avatarId = await checker.requestAvatarId(credentials);
+    const result: unknown = await this.realm.requestAvatar(avatarId, mind, ...interfaces);
+
+    const [avatarInterface, avatar, logout] = validateRealmResponse(result, interfaces);
+    return [avatarInterface, avatar, logoutOnce(logout)] as unknown as LoginResultFor<I[number]>;
+  }
+}
+
+function validateRealmResponse(result: unknown, requested: readonly InterfaceToken[]): LoginResult {
+  if (!Array.isArray(result) || result.length !== 3) {
+    throw new InvalidRealmResponse(
+      'The realm must answer requestAvatar() with [interface, avatar, logout], ' +
+        `but answered ${describeValue(result)}.`,
+    );
+  }
+  const [avatarInterface, avatar, logout] = result as [unknown, unknown, unknown];
+  if (!requested.includes(avatarInterface as InterfaceToken)) {
+    throw new InvalidRealmResponse(
+      `The realm answered with interface ${describeValue(avatarInterface)}, which was ` +
+        `not requested; requested: ${listNames(requested)}.`,
+    );
+  }
+  const token = avatarInterface as InterfaceToken;
+  if (!token.providedBy(avatar)) {
+    throw new InvalidRealmResponse(
+      `The realm's avatar for ${token.name} does not provide ${token.name}; it provides ` +
+        `${listNames(providedInterfaces(avatar))}. Declare it with @Implements(${token.name}) ` +
+        `on its class or alsoProvides(avatar, ${token.name}).`,
+    );
+  }
+  if (typeof logout !== 'function') {
+    throw new InvalidRealmResponse(
+      `The realm's logout for ${token.name} must be a function, but is ${describeValue(logout)}.`,
+    );
+  }
+  return [token, avatar, logout as Logout];
+}
+
+function logoutOnce(logout: Logout): Logout {
+  let outcome: Promise<void> | undefined;
+  return () => {
+    // Run the realm's logout once; later calls get the same outcome.
+    outcome ??= (async () => logout())();
+    return outcome;
+  };
+}
+
+function listNames(tokens: Iterable<InterfaceToken>): string {
+  const names = [...tokens].map((token) => token.name);
+  return names.length > 0 ? names.join(', ') : '(none)';
+}
+
+function describe(checker: object): string {
+  return checker.constructor?.name || 'object';
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) {
+    return String(value);
+  }
+  if (Array.isArray(value)) {
+    return `an array of ${value.length}`;
+  }
+  if (typeof value === 'object' && 'name' in value && 'providedBy' in value) {
+    return String((value as InterfaceToken).name);
+  }
+  return typeof value === 'object' ? `an object (${describe(value)})` : typeof value;
+}
