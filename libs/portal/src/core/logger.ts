@@ -4,6 +4,8 @@
  * Messages never contain passwords, hashes, tokens or header values.
  */
 export interface PortalLogger {
+  /** Optional, because not every logger has a debug level; callers fall back to `log`. */
+  debug?(message: string): void;
   log(message: string): void;
   warn(message: string): void;
   error(message: string): void;
@@ -13,6 +15,7 @@ export interface PortalLogger {
 export function consoleLogger(context: string): PortalLogger {
   const prefix = `[nestjs-portal] ${context}:`;
   return {
+    debug: (message) => console.debug(prefix, message),
     log: (message) => console.log(prefix, message),
     warn: (message) => console.warn(prefix, message),
     error: (message) => console.error(prefix, message),
