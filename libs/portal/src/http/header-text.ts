@@ -1,0 +1,91 @@
+/** Decoding of text values in HTTP headers: usernames, realms, RFC 8187 ext-values. */
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const ABOVE_LATIN1 = /[\u0100-\uffff]/;
+const NON_ASCII = /[\u0080-\u00ff]/;
+
+/**
+ * Tests whether `text` contains a C0 control character or DEL, which are
+ * never part of a username or realm, or U+FFFD, the mark of a lossy decoding.
+ */
+export function hasControlOrReplacementCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f || code === 0xfffd) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Decodes a header value that Node delivered as one Latin-1 character per
+ * byte. Returns the bytes decoded as UTF-8 when they are valid UTF-8 (curl,
+ * wget and browsers send UTF-8), or else the Latin-1 text unchanged (Python
+ * `requests` sends Latin-1). A value holding characters above U+00FF was
+ * already decoded by the caller and is kept as it is.
+ *
+ * Returns undefined when the result contains U+FFFD or a control character,
+ * so that a lossy decoding never reaches a comparison.
+ */
+export function decodeHeaderText(value: string): string | undefined {
+  let decoded = value;
+  if (!ABOVE_LATIN1.test(value) && NON_ASCII.test(value)) {
+    try {
+      decoded = utf8.decode(Buffer.from(value, 'latin1'));
+    } catch {
+      decoded = value;
+    }
+  }
+  return hasControlOrReplacementCharacter(decoded) ? undefined : decoded;
+}
+
+/*
+ * RFC 8187 §3.2.1:
+ *
+ *   ext-value   = charset "'" [ language ] "'" value-chars
+ *   charset     = "UTF-8" / "ISO-8859-1" / mime-charset
+ *   value-chars = *( pct-encoded / attr-char )
+ *   pct-encoded = "%" HEXDIG HEXDIG
+ *   attr-char   = ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "."
+ *               / "^" / "_" / "`" / "|" / "~"
+ *
+ * Only the UTF-8 and ISO-8859-1 charsets are decoded; the language tag is
+ * checked for its characters and then ignored.
+ */
+const EXT_VALUE =
+  /^([A-Za-z0-9!#$%&+\-^_`{}~]+)'([A-Za-z0-9-]*)'((?:%[0-9A-Fa-f]{2}|[A-Za-z0-9!#$&+\-.^_`|~])*)$/;
+
+/**
+ * Decodes an RFC 8187 ext-value such as `UTF-8''J%C3%A4s%C3%B8n%20Doe`.
+ * Returns undefined when the syntax is broken, the charset is neither UTF-8
+ * nor ISO-8859-1, the bytes are not valid in that charset, or the text contains
+ * U+FFFD or a control character.
+ */
+export function decodeExtValue(value: string): string | undefined {
+  const match = EXT_VALUE.exec(value);
+  if (!match) {
+    return undefined;
+  }
+  const charset = match[1]!.toUpperCase();
+  const bytes = Buffer.from(
+    match[3]!.replace(/%([0-9A-Fa-f]{2})|./gs, (text, hex: string | undefined) =>
+      hex === undefined ? text : String.fromCharCode(Number.parseInt(hex, 16)),
+    ),
+    'latin1',
+  );
+
+  let decoded: string;
+  if (charset === 'UTF-8') {
+    try {
+      decoded = utf8.decode(bytes);
+    } catch {
+      return undefined;
+    }
+  } else if (charset === 'ISO-8859-1') {
+    decoded = bytes.toString('latin1');
+  } else {
+    return undefined;
+  }
+  return hasControlOrReplacementCharacter(decoded) ? undefined : decoded;
+}
