@@ -11,6 +11,39 @@ export * from './core/portal.js';
 export * from './core/logger.js';
 export * from './core/checkers/allow-anonymous-access.js';
 export * from './core/checkers/in-memory.js';
+export * from './core/token-credentials.js';
+export * from './core/checkers/jwt-bearer.js';
+export * from './core/checkers/token-lookup.js';
+export * from './core/cram-md5.js';
+export * from './core/checkers/file-password-db.js';
+export * from './core/checkers/htpasswd-file.js';
+export * from './core/checkers/htdigest-file.js';
+export * from './core/security/hash-password.js';
+export * from './core/security/verification-cache.js';
+export * from './core/security/login-throttle.js';
+export * from './core/security/audit.js';
 
 // http: credential factories and header parsing
 export * from './http/credential-factory.js';
+export * from './http/errors.js';
+export * from './http/auth-params.js';
+export * from './http/digest-hash.js';
+export * from './http/digest-nonce.js';
+export * from './http/digested-credentials.js';
+export * from './http/digest.credential-factory.js';
+export * from './http/bearer.credential-factory.js';
+export * from './http/authorization-header.js';
+export * from './http/basic.credential-factory.js';
+
+// nest: the module, the guard, decorators and the avatar context
+export * from './nest/portal.module.js';
+export * from './nest/portal-module-options.js';
+export * from './nest/portal.guard.js';
+export * from './nest/avatar.decorator.js';
+export * from './nest/avatar-interface.decorator.js';
+export * from './nest/credentials-checker.decorator.js';
+export * from './nest/skip-portal.decorator.js';
+export * from './nest/avatar-context.js';
+export * from './nest/avatar-context.interceptor.js';
+export { getPortalSession, type PortalSession } from './nest/portal-session.js';
+export * from './nest/checker-strings.js';

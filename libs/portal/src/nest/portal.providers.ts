@@ -1,0 +1,72 @@
+/** The providers that `PortalModule.forRoot` and `forRootAsync` have in common. */
+import { Logger, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+
+import { Portal } from '../core/portal.js';
+import type { IRealm } from '../core/realm.js';
+import { AvatarContext } from './avatar-context.js';
+import { AvatarContextInterceptor } from './avatar-context.interceptor.js';
+import { CheckerDiscovery } from './checker-discovery.js';
+import { CheckerRegistry, type LabelledChecker } from './checker-registry.js';
+import {
+  PORTAL_CHECKERS,
+  PORTAL_GUARD_SETTINGS,
+  PORTAL_MODULE_OPTIONS,
+  PORTAL_REALM,
+} from './portal.constants.js';
+import { PortalGuard } from './portal.guard.js';
+import { createGuardSettings } from './portal-guard-settings.js';
+import type { PortalOptions } from './portal-module-options.js';
+
+/** The name under which the module logs. */
+export const PORTAL_LOGGER_CONTEXT = 'PortalModule';
+
+/**
+ * Returns the providers built on the options, the realm and the checkers
+ * (which each entry point provides its own way).
+ */
+export function sharedPortalProviders(avatarContext: boolean | undefined): Provider[] {
+  const logger = new Logger(PORTAL_LOGGER_CONTEXT);
+  const providers: Provider[] = [
+    {
+      provide: PORTAL_GUARD_SETTINGS,
+      useFactory: (options: PortalOptions) => {
+        const settings = createGuardSettings(options);
+        if (settings.credentialFactories.length === 0) {
+          logger.warn(
+            'No credential factories are configured: only anonymous logins are possible, and ' +
+              '401 responses carry no WWW-Authenticate challenge.',
+          );
+        }
+        return settings;
+      },
+      inject: [PORTAL_MODULE_OPTIONS],
+    },
+    {
+      provide: CheckerRegistry,
+      useFactory: (realm: IRealm, checkers: readonly LabelledChecker[]) => {
+        const registry = new CheckerRegistry(new Portal(realm), logger);
+        for (const checker of checkers) {
+          registry.register(checker);
+        }
+        return registry;
+      },
+      inject: [PORTAL_REALM, PORTAL_CHECKERS],
+    },
+    {
+      provide: Portal,
+      useFactory: (registry: CheckerRegistry) => registry.portal,
+      inject: [CheckerRegistry],
+    },
+    CheckerDiscovery,
+    AvatarContext,
+    PortalGuard,
+  ];
+  if (avatarContext !== false) {
+    providers.push({ provide: APP_INTERCEPTOR, useClass: AvatarContextInterceptor });
+  }
+  return providers;
+}
+
+/** The providers other modules may inject; `PortalGuard` needs the portal and its settings. */
+export const PORTAL_EXPORTS = [Portal, AvatarContext, PortalGuard, PORTAL_GUARD_SETTINGS];
