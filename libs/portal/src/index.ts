@@ -17,6 +17,7 @@ export * from './core/checkers/token-lookup.js';
 export * from './core/cram-md5.js';
 export * from './core/checkers/file-password-db.js';
 export * from './core/checkers/htpasswd-file.js';
+export * from './core/checkers/htpasswd-line.js';
 export * from './core/checkers/htdigest-file.js';
 export * from './core/security/hash-password.js';
 export * from './core/security/verification-cache.js';

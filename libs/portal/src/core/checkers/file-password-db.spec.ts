@@ -12,6 +12,7 @@ import {
 } from '../credentials.js';
 import { UnauthorizedLogin, UnhandledCredentials } from '../errors.js';
 import type { Secret } from '../secrets.js';
+import { VerificationCache } from '../security/verification-cache.js';
 import { FilePasswordDB, type FilePasswordDBOptions } from './file-password-db.js';
 import {
   CapturingLogger,
@@ -322,6 +323,115 @@ describe('FilePasswordDB', () => {
     expect(
       await rejectionOf(portal.login(new UsernamePassword('alice', 'x'), null, IAccount)),
     ).toBeInstanceOf(UnauthorizedLogin);
+  });
+
+  describe('verificationCache option', () => {
+    // A slow-looking hash function: stored as "salt$hex(sha256(salt + password))".
+    function saltedSha256(salt: string, password: Secret): string {
+      return `${salt}$${createHash('sha256').update(salt).update(password).digest('hex')}`;
+    }
+    function spyHash() {
+      return jest.fn((_username: string, candidate: Secret, stored: string) =>
+        saltedSha256(stored.split('$')[0], candidate),
+      );
+    }
+
+    it('second login skips the hash function', async () => {
+      await writeFile(file, `alice:${saltedSha256('s1', 'wonderland')}\n`);
+      const hash = spyHash();
+      const db = checker({ hash, verificationCache: {} });
+
+      expect(await login(db, 'alice', 'wonderland')).toBe('alice');
+      expect(await login(db, 'alice', 'wonderland')).toBe('alice');
+
+      expect(hash).toHaveBeenCalledTimes(1);
+    });
+
+    it('never stores a wrong password or an unknown user', async () => {
+      await writeFile(file, `alice:${saltedSha256('s1', 'wonderland')}\n`);
+      const cache = new VerificationCache();
+      const hash = spyHash();
+      const db = checker({ hash, verificationCache: cache });
+
+      for (const [username, password] of [
+        ['alice', 'wrong'],
+        ['alice', 'wrong'],
+        ['mallory', 'wonderland'],
+        ['mallory', 'wonderland'],
+      ]) {
+        expect(await rejectionOf(login(db, username, password))).toBeInstanceOf(UnauthorizedLogin);
+      }
+
+      expect(cache.size).toBe(0);
+      expect(hash).toHaveBeenCalledTimes(4);
+    });
+
+    it('password changed in file: old fails at once', async () => {
+      await writeFile(
+        file,
+        `alice:${saltedSha256('s1', 'first')}\nbob:${saltedSha256('s2', 'b')}\n`,
+      );
+      const cache = new VerificationCache();
+      const db = checker({ hash: spyHash(), verificationCache: cache });
+      await login(db, 'alice', 'first');
+      await login(db, 'bob', 'b');
+
+      await writeFile(
+        file,
+        `alice:${saltedSha256('s3', 'second')}\nbob:${saltedSha256('s2', 'b')}\n`,
+      );
+
+      expect(await rejectionOf(login(db, 'alice', 'first'))).toBeInstanceOf(UnauthorizedLogin);
+      expect(cache.size).toBe(1);
+      expect(await login(db, 'alice', 'second')).toBe('alice');
+      expect(await login(db, 'bob', 'b')).toBe('bob');
+    });
+
+    it('user removed from file: rejected at once', async () => {
+      await writeFile(file, `alice:${saltedSha256('s1', 'first')}\n`);
+      const db = checker({ hash: spyHash(), verificationCache: {} });
+      await login(db, 'alice', 'first');
+
+      await writeFile(file, `bob:${saltedSha256('s2', 'b')}\n`);
+
+      expect(await rejectionOf(login(db, 'alice', 'first'))).toBeInstanceOf(UnauthorizedLogin);
+    });
+
+    it('caseSensitive: false forgets every spelling', async () => {
+      await writeFile(file, `Alice:${saltedSha256('s1', 'first')}\n`);
+      const cache = new VerificationCache();
+      const db = checker({ hash: spyHash(), verificationCache: cache, caseSensitive: false });
+      expect(await login(db, 'alice', 'first')).toBe('Alice');
+      expect(await login(db, 'ALICE', 'first')).toBe('Alice');
+      expect(cache.size).toBe(2);
+
+      await writeFile(file, `Alice:${saltedSha256('s3', 'second')}\n`);
+      await rejectionOf(login(db, 'alice', 'first'));
+
+      expect(cache.size).toBe(0);
+    });
+
+    it('respects maxEntries', async () => {
+      await writeFile(
+        file,
+        ['u1', 'u2', 'u3'].map((user) => `${user}:${saltedSha256(user, user)}`).join('\n'),
+      );
+      const cache = new VerificationCache({ maxEntries: 2 });
+      const db = checker({ hash: spyHash(), verificationCache: cache });
+
+      for (const user of ['u1', 'u2', 'u3']) {
+        await login(db, user, user);
+      }
+
+      expect(cache.size).toBe(2);
+    });
+
+    it('needs the hash option', () => {
+      expect(() => checker({ verificationCache: {} })).toThrow(
+        'FilePasswordDB: verificationCache needs the hash option',
+      );
+      expect(() => checker({ verificationCache: false })).not.toThrow();
+    });
   });
 
   it.each([

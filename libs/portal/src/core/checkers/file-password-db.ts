@@ -12,6 +12,10 @@ import type { InterfaceToken } from '../interface-token.js';
 import { consoleLogger, type PortalLogger } from '../logger.js';
 import type { AvatarId } from '../realm.js';
 import { isSecret, type Secret, secretsEqual } from '../secrets.js';
+import type {
+  VerificationCache,
+  VerificationCacheOptions,
+} from '../security/verification-cache.js';
 import {
   maxFileBytesOption,
   numberedLines,
@@ -21,6 +25,7 @@ import {
   trimTrailingAsciiWhitespace,
   validatePath,
 } from './password-file.js';
+import { verificationCacheOption } from './verification-cache-option.js';
 
 /**
  * Hashes a login's password so that it can be compared with the stored
@@ -56,6 +61,14 @@ export interface FilePasswordDBOptions {
   logger?: PortalLogger;
   /** The largest file read, in bytes. Default 64 MiB. */
   maxFileBytes?: number;
+  /**
+   * Remembers successful logins checked with `hash`, so that repeated logins
+   * with the same password skip a slow hash function: a `VerificationCache`
+   * (which may be shared between checkers), options for a new one, or false.
+   * Needs `hash`. Default false. A user's remembered verifications are
+   * forgotten when the file changes that user's entry or removes it.
+   */
+  verificationCache?: VerificationCache | VerificationCacheOptions | false;
 }
 
 interface Entry {
@@ -73,6 +86,8 @@ interface UserTable {
 
 type Credentials = UsernamePasswordCredentials | UsernameHashedPasswordCredentials;
 
+let nextCheckerNumber = 1;
+
 /**
  * Checks usernames and passwords against a file of delimited fields, one user
  * per line, with the behaviour of Twisted's `FilePasswordDB`.
@@ -89,6 +104,10 @@ type Credentials = UsernamePasswordCredentials | UsernameHashedPasswordCredentia
  * only and compares `hash(username, password, stored)` with the stored field
  * in constant time.
  *
+ * With `hash` and `verificationCache`, a successful login is remembered, so
+ * that the same password skips `hash` until the entry expires or the user's
+ * line changes.
+ *
  * Resolves to the username as written in the file. Rejects with
  * `UnauthorizedLogin` for a wrong password, an unknown user (after a
  * comparison against a decoy, so that both cost the same) and a missing or
@@ -104,6 +123,11 @@ export class FilePasswordDB implements ICredentialsChecker<Credentials> {
   // Compared against when the user is unknown, without a hash function.
   private readonly decoyPassword = randomBytes(32).toString('base64url');
   private hashFailureReportedForVersion = -1;
+  private readonly verificationCache?: VerificationCache;
+  // Keeps this checker's entries apart in a VerificationCache shared with others.
+  private readonly cacheId = `FilePasswordDB#${nextCheckerNumber++}`;
+  // The table the last login saw, to find the users whose entries changed.
+  private seenTable?: UserTable;
 
   constructor(path: string, options: FilePasswordDBOptions = {}) {
     validatePath(path, 'FilePasswordDB');
@@ -123,6 +147,13 @@ export class FilePasswordDB implements ICredentialsChecker<Credentials> {
     }
     if (options.hash !== undefined && typeof options.hash !== 'function') {
       throw new TypeError('FilePasswordDB: hash must be a function.');
+    }
+    this.verificationCache = verificationCacheOption(options.verificationCache, 'FilePasswordDB');
+    if (this.verificationCache && options.hash === undefined) {
+      throw new TypeError(
+        'FilePasswordDB: verificationCache needs the hash option; without it the stored ' +
+          'password is compared directly, and there is no slow hash to skip.',
+      );
     }
 
     this.caseSensitive = options.caseSensitive ?? true;
@@ -147,10 +178,13 @@ export class FilePasswordDB implements ICredentialsChecker<Credentials> {
 
   async requestAvatarId(credentials: Credentials): Promise<AvatarId> {
     const table = await this.file.read();
+    this.forgetChangedUsers(table);
     if (typeof credentials?.username !== 'string') {
       throw new UnauthorizedLogin();
     }
 
+    // A cached verification is consulted only after this lookup, so a user
+    // removed from the file is rejected as soon as the file is reloaded.
     const entry = table.users.get(this.lookupKey(credentials.username));
     const matched = this.hash
       ? await this.matchHashed(credentials, entry, table)
@@ -175,6 +209,16 @@ export class FilePasswordDB implements ICredentialsChecker<Credentials> {
     }
     const stored = entry?.password ?? table.decoyStored ?? this.decoyPassword;
 
+    // The key contains the stored field, so that a verification made against an
+    // older entry never vouches for a newer one. It also contains the username
+    // as sent, because `hash` receives that. Entries are filed under the
+    // file's username, which `forgetUser` matches.
+    const cacheKey = JSON.stringify([this.cacheId, stored, credentials.username]);
+    const cache = entry ? this.verificationCache : undefined;
+    if (entry && cache?.has(cacheKey, entry.username, credentials.password)) {
+      return true;
+    }
+
     let hashed: Secret;
     try {
       hashed = await hash(credentials.username, credentials.password, stored);
@@ -184,7 +228,30 @@ export class FilePasswordDB implements ICredentialsChecker<Credentials> {
       }
       return false;
     }
-    return secretsEqual(hashed, stored);
+    const matched = secretsEqual(hashed, stored);
+    if (entry && matched) {
+      cache?.remember(cacheKey, entry.username, credentials.password);
+    }
+    return matched;
+  }
+
+  // Forgets per user rather than clearing everything, so a file edit that
+  // changes one password keeps every other user's cached verification.
+  private forgetChangedUsers(table: UserTable): void {
+    const previous = this.seenTable;
+    if (!this.verificationCache || previous === table) {
+      return;
+    }
+    this.seenTable = table;
+    if (!previous) {
+      return;
+    }
+    for (const [key, entry] of previous.users) {
+      const current = table.users.get(key);
+      if (current?.password !== entry.password || current.username !== entry.username) {
+        this.verificationCache.forgetUser(entry.username);
+      }
+    }
   }
 
   private reportHashFailure(entry: Entry, error: unknown): void {
