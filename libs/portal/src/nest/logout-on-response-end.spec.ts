@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 
 import { logoutOnResponseEnd } from './logout-on-response-end.js';
 
@@ -74,5 +75,51 @@ describe('logoutOnResponseEnd', () => {
     response.emit('close');
     await flush();
     expect(failures).toEqual([failure]);
+  });
+
+  test('runs for pipelined responses when the client closes', async () => {
+    let logins = 0;
+    let logouts = 0;
+    // The first request answers late, so the second one's response waits in
+    // Node's queue when the client destroys the connection.
+    const server = createServer((request, response) => {
+      logins += 1;
+      logoutOnResponseEnd(
+        response,
+        () => void logouts++,
+        () => {},
+      );
+      const delay = request.url === '/slow' ? 200 : 0;
+      setTimeout(() => response.end('ok'), delay);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n');
+    while (logins < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => server.close(resolve));
+
+    expect(logins).toBe(2);
+    expect(logouts).toBe(2);
+  });
+
+  test('leaves no listener on a keep-alive socket', async () => {
+    const socket = new EventEmitter();
+    const response = Object.assign(new FakeResponse(), { req: { socket } });
+    for (let i = 0; i < 20; i += 1) {
+      logoutOnResponseEnd(
+        response as unknown as ServerResponse,
+        () => {},
+        () => {},
+      );
+      response.emit('finish');
+    }
+    expect(socket.listenerCount('close')).toBe(0);
   });
 });
