@@ -9,6 +9,7 @@ import argon2 from 'argon2';
 import bcrypt from 'bcrypt';
 
 import { secretsEqual } from '../secrets.js';
+import { computeCryptInWorker } from './crypt-worker-pool.js';
 
 // apache-md5 declares an ES default export but is a CommonJS function, and
 // unix-crypt-td-js ships no types, so both are loaded with require().
@@ -252,10 +253,9 @@ export function weakHashReason(stored: HtpasswdHash, minBcryptCost: number): str
  * memory that an entry's parameters require.
  *
  * bcrypt and argon2id run in libuv's thread pool (both packages hash in a
- * native async worker), so they never block the event loop. The others run
- * on the event loop: NOTE: measured on one AMD EPYC core with Node 20 (1,000
- * runs of unix-crypt-td-js and apache-md5 with a 10-character password), DES
- * crypt took about 0.13 ms and $apr1$ about 0.7 ms per verification.
+ * native async worker), and `$apr1$`, `$1$` and DES crypt in a worker thread
+ * (`crypt-worker-pool.ts`), so none of them blocks the event loop. `{SHA}`
+ * and plain text are single fast operations and run in place.
  */
 export async function verifyHtpasswdHash(stored: HtpasswdHash, password: Buffer): Promise<boolean> {
   switch (stored.scheme) {
@@ -265,9 +265,12 @@ export async function verifyHtpasswdHash(stored: HtpasswdHash, password: Buffer)
       return argon2.verify(stored.hash, password);
     case 'apr1':
     case 'md5-crypt':
-      // apache-md5 hashes the low byte of each character, so it gets the UTF-8
-      // bytes as a latin1 string. It reads the salt from the stored hash.
-      return secretsEqual(apacheMd5(password.toString('latin1'), stored.hash), stored.hash);
+      // The worker gives apache-md5 the UTF-8 bytes as a latin1 string, since it
+      // hashes the low byte of each character. It reads the salt from the stored hash.
+      return secretsEqual(
+        await computeCryptInWorker(stored.scheme, stored.hash, password),
+        stored.hash,
+      );
     case 'sha1': {
       const digest = createHash('sha1').update(password).digest();
       return timingSafeEqual(digest, stored.digest);
@@ -277,7 +280,7 @@ export async function verifyHtpasswdHash(stored: HtpasswdHash, password: Buffer)
       // matches C's crypt(3) only for byte values. A NUL byte ends a C string,
       // so crypt(3) would ignore it and everything after it.
       const matched = secretsEqual(
-        unixCrypt(Array.from(password), stored.hash.slice(0, 2)),
+        await computeCryptInWorker('des-crypt', stored.hash, password),
         stored.hash,
       );
       return matched && !password.includes(0);
