@@ -22,6 +22,13 @@ export interface IMailbox {
 }
 export const IMailbox = defineInterface<IMailbox>('IMailbox');
 
+/** The right to get demo bearer tokens, for a user who signed in with a password. */
+export interface ITokenIssuer {
+  /** The username that tokens are issued for. */
+  readonly name: string;
+}
+export const ITokenIssuer = defineInterface<ITokenIssuer>('ITokenIssuer');
+
 /** The administration console, for admins only. */
 export interface IAdmin {
   readonly name: string;
@@ -48,6 +55,11 @@ export class Mailbox implements IMailbox {
   messages(): readonly Message[] {
     return this.inbox;
   }
+}
+
+@Implements(ITokenIssuer)
+export class TokenIssuer implements ITokenIssuer {
+  constructor(readonly name: string) {}
 }
 
 @Implements(IAdmin)

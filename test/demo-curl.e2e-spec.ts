@@ -1,6 +1,7 @@
 /**
  * The built demo (`npm run build`, then `node dist/src/main.js`), driven by
- * the real curl client, as a user of `npm start` would.
+ * the real curl client, as a user of `npm start` would: Basic, Digest,
+ * bearer tokens from /token, throttling and the audit log.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -116,18 +117,93 @@ describe('built demo with curl', () => {
     expect(result.status).toBe(403);
   });
 
-  test('curl without credentials gets the challenge', async () => {
+  test('logs how bearer tokens are signed, without the key', () => {
+    expect(output.join('')).toContain(
+      'Bearer tokens are signed (HS256) with a random key made at start-up',
+    );
+  });
+
+  test('curl without credentials gets every challenge', async () => {
     const result = await curlGet('/mailbox');
 
     expect(result.status).toBe(401);
-    expect(result.headers).toContain(
+    expect(
+      result.headers.split('\r\n').filter((line) => line.startsWith('WWW-Authenticate')),
+    ).toEqual([
+      expect.stringMatching(
+        /^WWW-Authenticate: Digest realm="nestjs-portal demo", qop="auth", algorithm=SHA-256, /,
+      ),
+      expect.stringMatching(
+        /^WWW-Authenticate: Digest realm="nestjs-portal demo", qop="auth", algorithm=MD5, /,
+      ),
       'WWW-Authenticate: Basic realm="nestjs-portal demo", charset="UTF-8"',
-    );
+      'WWW-Authenticate: Bearer realm="nestjs-portal demo"',
+    ]);
     expect(JSON.parse(result.body)).toEqual({
       statusCode: 401,
       error: 'Unauthorized',
       message: 'Authentication required.',
     });
+  });
+
+  test('curl --digest -u alice reads the mailbox', async () => {
+    const result = await curlGet('/mailbox', '--digest', '-u', 'alice:wonderland');
+
+    expect(result.status).toBe(200);
+    expect(result.headers).toContain('401 Unauthorized');
+    expect(JSON.parse(result.body)).toMatchObject({ avatar: 'IMailbox', owner: 'alice' });
+  });
+
+  // /mailbox, because /whoami lets curl's first, anonymous request in.
+  test('curl --digest with a UTF-8 user', async () => {
+    const result = await curlGet('/mailbox', '--digest', '-u', 'zoë:smörgåsbord');
+
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ avatar: 'IMailbox', owner: 'zoë' });
+  });
+
+  test('curl --digest -u admin opens the admin console', async () => {
+    const result = await curlGet('/admin', '--digest', '-u', 'admin:admin-demo');
+
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ avatar: 'IAdmin', name: 'admin' });
+  });
+
+  test('curl --digest with a wrong password gets 401', async () => {
+    const result = await curlGet('/mailbox', '--digest', '-u', 'alice:Wonderland');
+
+    expect(result.status).toBe(401);
+  });
+
+  test('bearer token from /token opens the mailbox', async () => {
+    const token = await curlGet('/token?format=text', '-u', 'alice:wonderland');
+    expect(token.status).toBe(200);
+
+    const result = await curlGet('/mailbox', '-H', `Authorization: Bearer ${token.body.trim()}`);
+
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ avatar: 'IMailbox', owner: 'alice' });
+  });
+
+  test('bearer token from /token JSON, cut out with sed', async () => {
+    const { stdout } = await run('sh', [
+      '-c',
+      `curl -s -u admin:admin-demo '${baseUrl}/token' | ` +
+        `sed -n 's/.*"access_token":"\\([^"]*\\)".*/\\1/p'`,
+    ]);
+
+    const result = await curlGet('/admin', '-H', `Authorization: Bearer ${stdout.trim()}`);
+
+    expect(result.status).toBe(200);
+  });
+
+  test('curl with a made-up bearer token gets invalid_token', async () => {
+    const result = await curlGet('/mailbox', '-H', 'Authorization: Bearer made.up.token');
+
+    expect(result.status).toBe(401);
+    expect(result.headers).toContain(
+      'WWW-Authenticate: Bearer realm="nestjs-portal demo", error="invalid_token"',
+    );
   });
 
   test('curl --anyauth answers the challenge', async () => {
@@ -136,5 +212,33 @@ describe('built demo with curl', () => {
 
     expect(result.status).toBe(200);
     expect(result.headers).toContain('401 Unauthorized');
+  });
+
+  // Last, because it leaves the address with 11 of its 100 failures.
+  test('11th wrong password gets 429 with Retry-After', async () => {
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      expect((await curlGet('/mailbox', '-u', 'mallory:guess')).status).toBe(401);
+    }
+
+    const result = await curlGet('/mailbox', '-u', 'mallory:guess');
+
+    expect(result.status).toBe(429);
+    expect(result.headers).toMatch(/\r\nRetry-After: \d+\r\n/i);
+  });
+
+  test('audit log names logins and never a secret', async () => {
+    // The start-up lines print the documented demo password on purpose.
+    const log = output
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('[PortalAudit]'))
+      .join('\n');
+
+    expect(log).toMatch(/PortalAudit.*Login succeeded: avatar "alice" as IMailbox, scheme digest/);
+    expect(log).toMatch(/PortalAudit.*Login failed \(bad_credentials\), username "mallory"/);
+    expect(log).toMatch(/PortalAudit.*Login failed \(throttled\), username "mallory"/);
+    for (const secret of ['wonderland', 'admin-demo', 'smörgåsbord', 'guess', 'eyJ']) {
+      expect(log).not.toContain(secret);
+    }
   });
 });

@@ -256,9 +256,26 @@ describe('PortalModule.forRoot', () => {
     ],
     ['mind not a function', { mind: 'request' }, /option "mind" must be a function/],
     [
-      'two Basic factories',
-      { credentialFactories: [new BasicCredentialFactory('a'), new BasicCredentialFactory('b')] },
-      /repeats the scheme Basic/,
+      'throttle as a number',
+      { throttle: 10 },
+      /option "throttle" must be a LoginThrottle, LoginThrottleOptions/,
+    ],
+    [
+      'throttle with only check',
+      { throttle: { check: () => ({ allowed: true }) } },
+      /has some but not all of the methods check\(\), recordFailure\(\) and recordSuccess\(\)/,
+    ],
+    ['audit as true', { audit: true }, /option "audit" must be an object/],
+    [
+      'audit listener not a function',
+      { audit: { listeners: ['log'] } },
+      /option "audit.listeners\[0\]" must be a function/,
+    ],
+    ['audit log as a string', { audit: { log: 'debug' } }, /option "audit.log" must be true/],
+    [
+      'factory with accepts not a method',
+      { credentialFactories: [{ scheme: 'X', getChallenge() {}, decode() {}, accepts: true }] },
+      /has an accepts property that is not a function/,
     ],
     [
       'scheme with a space',
@@ -274,6 +291,34 @@ describe('PortalModule.forRoot', () => {
     const failure = compile([PortalModule.forRoot(basicOptions(overrides as never))]);
     await expect(failure).rejects.toThrow(TypeError);
     await expect(failure).rejects.toThrow(message);
+  });
+
+  test('throttle limits are checked at bootstrap', async () => {
+    const failure = compile([
+      PortalModule.forRoot(basicOptions({ throttle: { perUsername: { limit: 0, windowMs: 1 } } })),
+    ]);
+    await expect(failure).rejects.toThrow(RangeError);
+    await expect(failure).rejects.toThrow(/perUsername.limit must be a whole number/);
+  });
+
+  test('second factory of a scheme without accepts is a warning', async () => {
+    const logger = new CapturingLogger();
+    const moduleRef = await compile(
+      [
+        PortalModule.forRoot(
+          basicOptions({
+            credentialFactories: [new BasicCredentialFactory('a'), new BasicCredentialFactory('b')],
+          }),
+        ),
+      ],
+      logger,
+    );
+    expect(logger.messages('warn', 'PortalModule')).toEqual([
+      'credentialFactories[1] (Basic) shares its scheme with an earlier factory and has no ' +
+        'accepts() method, so it only adds a challenge: the first Basic factory decodes every ' +
+        'Basic header it does not take.',
+    ]);
+    await moduleRef.close();
   });
 
   test('no credential factories is a warning', async () => {

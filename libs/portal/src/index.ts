@@ -40,6 +40,7 @@ export * from './http/basic.credential-factory.js';
 export * from './nest/portal.module.js';
 export * from './nest/portal-module-options.js';
 export * from './nest/portal.guard.js';
+export * from './nest/portal-audit.js';
 export * from './nest/avatar.decorator.js';
 export * from './nest/avatar-interface.decorator.js';
 export * from './nest/credentials-checker.decorator.js';

@@ -60,7 +60,8 @@ function isQuotedTextChar(code: number): boolean {
  * Returns the parameters by lower-case name, with quoted-string values
  * unquoted and their quoted-pairs unescaped. Token and quoted-string values
  * are returned alike (`nc=00000001` and `nc="00000001"` give the same value).
- * Characters above U+00FF, which no header byte decodes to, are rejected.
+ * Any character above U+007F is allowed inside a quoted-string, because the
+ * caller may have re-read the header as UTF-8.
  *
  * Throws `MalformedCredentials` (a `LoginFailed`) for any input that breaks
  * the grammar, repeats a parameter name (in any case), or is longer than

@@ -30,9 +30,26 @@ export interface CredentialFactory {
    */
   getChallenge(request: HttpRequestLike, error?: unknown): string | Promise<string>;
   /**
-   * Parses the part of the `Authorization` header after the scheme and one
-   * space, and returns credentials. Throws (or rejects with) `LoginFailed`,
-   * and nothing else, for any malformed value.
+   * Parses the credentials of an `Authorization` header of this scheme and
+   * returns credentials. Throws (or rejects with) `LoginFailed`, and nothing
+   * else, for any malformed value.
+   *
+   * `response` is the header value after the scheme and the spaces that follow
+   * it (RFC 9110 §11.4: `auth-scheme [ 1*SP ( token68 / #auth-param ) ]`). Its
+   * bytes are already re-read as UTF-8 where they are valid UTF-8, and keep
+   * their ISO-8859-1 reading where they are not (`headerValueAsUtf8`), so
+   * `decode` must not decode text again. A caller other than `PortalGuard`
+   * passes the value through `headerValueAsUtf8` and `splitAuthorization` first.
    */
   decode(response: string, request: HttpRequestLike): unknown | Promise<unknown>;
+  /**
+   * Tests whether this factory decodes `credentials` (the same text that
+   * `decode` receives) when several configured factories share its scheme,
+   * such as Digest SHA-256 and Digest MD5. The guard picks the first factory
+   * of the scheme whose `accepts` returns true, or else the first factory of
+   * the scheme. Optional, and not called for a factory that is alone in its
+   * scheme. Returns false for a malformed value instead of throwing, so that
+   * the chosen factory's `decode` rejects it.
+   */
+  accepts?(credentials: string, request: HttpRequestLike): boolean;
 }

@@ -19,7 +19,7 @@ import {
 } from './digest-nonce.js';
 import { DigestedCredentials } from './digested-credentials.js';
 import { BadCredentialsRequest, MalformedCredentials, StaleNonce } from './errors.js';
-import { decodeExtValue, decodeHeaderText } from './header-text.js';
+import { decodeExtValue, hasControlOrReplacementCharacter } from './header-text.js';
 
 /**
  * Finds the user whose userhash (RFC 7616 §3.4.4) is `userhash`: returns the
@@ -152,9 +152,30 @@ export class DigestCredentialFactory implements CredentialFactory {
   }
 
   /**
+   * Tests whether a Digest response names this factory's algorithm, so that
+   * with several Digest factories configured (SHA-256 and MD5, say) each one
+   * decodes the responses to its own challenge. A missing `algorithm` means
+   * MD5 (RFC 7616 §3.4), and the name matches in any case, quoted or not.
+   * Returns false for auth-params that do not parse.
+   */
+  accepts(credentials: string): boolean {
+    let params: Map<string, string>;
+    try {
+      params = parseAuthParams(credentials, this.options);
+    } catch (error) {
+      if (error instanceof LoginFailed) {
+        return false;
+      }
+      throw error;
+    }
+    return parseDigestAlgorithm(params.get('algorithm') ?? 'MD5') === this.algorithm;
+  }
+
+  /**
    * Parses the auth-params of a Digest response and returns
    * `DigestedCredentials`, which a checker verifies with the password or the
-   * stored `HA1`.
+   * stored `HA1`. `response` is text as the `CredentialFactory` contract
+   * describes: already re-read as UTF-8, so a username is taken as it is.
    *
    * Rejects with `BadCredentialsRequest` (400) when the `uri` parameter is not
    * the request target, and with `MalformedCredentials` or `UnauthorizedLogin`
@@ -353,12 +374,13 @@ function readUsername(
   return decodeText(username, 'username');
 }
 
+// The text was decoded once, by the caller (see CredentialFactory.decode);
+// decoding it again would turn a username such as "Ã©" into "é".
 function decodeText(value: string, name: string): string {
-  const decoded = decodeHeaderText(value);
-  if (decoded === undefined) {
+  if (hasControlOrReplacementCharacter(value)) {
     throw malformed(`the "${name}" parameter contains a replacement or control character`);
   }
-  return decoded;
+  return value;
 }
 
 function quote(value: string): string {

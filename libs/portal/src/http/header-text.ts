@@ -1,8 +1,10 @@
-/** Decoding of text values in HTTP headers: usernames, realms, RFC 8187 ext-values. */
+/**
+ * Text values in HTTP headers: checks of usernames and realms, and decoding
+ * of RFC 8187 ext-values. Header values as a whole are re-read as UTF-8 by
+ * `headerValueAsUtf8` before any factory receives them.
+ */
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const ABOVE_LATIN1 = /[\u0100-\uffff]/;
-const NON_ASCII = /[\u0080-\u00ff]/;
 
 /**
  * Tests whether `text` contains a C0 control character or DEL, which are
@@ -16,28 +18,6 @@ export function hasControlOrReplacementCharacter(text: string): boolean {
     }
   }
   return false;
-}
-
-/**
- * Decodes a header value that Node delivered as one Latin-1 character per
- * byte. Returns the bytes decoded as UTF-8 when they are valid UTF-8 (curl,
- * wget and browsers send UTF-8), or else the Latin-1 text unchanged (Python
- * `requests` sends Latin-1). A value holding characters above U+00FF was
- * already decoded by the caller and is kept as it is.
- *
- * Returns undefined when the result contains U+FFFD or a control character,
- * so that a lossy decoding never reaches a comparison.
- */
-export function decodeHeaderText(value: string): string | undefined {
-  let decoded = value;
-  if (!ABOVE_LATIN1.test(value) && NON_ASCII.test(value)) {
-    try {
-      decoded = utf8.decode(Buffer.from(value, 'latin1'));
-    } catch {
-      decoded = value;
-    }
-  }
-  return hasControlOrReplacementCharacter(decoded) ? undefined : decoded;
 }
 
 /*

@@ -1,4 +1,5 @@
 /** Adapting Express and Fastify requests and responses to what the guard needs. */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { HttpRequestLike } from '../http/credential-factory.js';
@@ -39,4 +40,34 @@ function nodeResponseOf(response: unknown): ServerResponse {
 export function pathOf(url: string): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
+}
+
+/**
+ * Returns the client's address as the HTTP adapter reports it: Express's
+ * `req.ip` or Fastify's `request.ip`, which follow the app's `trust proxy`
+ * (Express) or `trustProxy` (Fastify) setting. Falls back to the socket's
+ * remote address, and returns undefined when there is none (a closed socket).
+ */
+export function clientAddressOf(
+  frameworkRequest: unknown,
+  nodeRequest: IncomingMessage,
+): string | undefined {
+  const ip = (frameworkRequest as { ip?: unknown }).ip;
+  if (typeof ip === 'string' && ip !== '') {
+    return ip;
+  }
+  return nodeRequest.socket?.remoteAddress;
+}
+
+// A short value that is safe to copy into a log line as it is.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Returns the request's `X-Request-Id` header when it is 1 to 128 characters
+ * of letters, digits, `.`, `_`, `:` and `-`, and otherwise a new random UUID,
+ * so that a client cannot write arbitrary text into audit logs.
+ */
+export function requestIdOf(request: HttpRequestLike): string {
+  const header = request.headers['x-request-id'];
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
 }

@@ -10,6 +10,8 @@ import type {
 import type { ICredentialsChecker } from '../core/checker.js';
 import type { InterfaceToken } from '../core/interface-token.js';
 import type { IRealm } from '../core/realm.js';
+import type { AuditListener, AuditLogListenerOptions } from '../core/security/audit.js';
+import type { LoginThrottle, LoginThrottleOptions } from '../core/security/login-throttle.js';
 import type { CredentialFactory } from '../http/credential-factory.js';
 
 /** A realm instance, or an injectable realm class that Nest instantiates. */
@@ -27,6 +29,23 @@ export type CheckerOption = ICredentialsChecker | Type<ICredentialsChecker> | st
  */
 export type MindFactory = (request: unknown, context: ExecutionContext) => unknown;
 
+/** The audit events of `PortalGuard`: listeners, and the default log. */
+export interface PortalAuditOptions {
+  /**
+   * Listeners that receive every event, before the default log and before
+   * listeners added with `PortalAudit.addListener`. Default: none.
+   */
+  listeners?: readonly AuditListener[];
+  /**
+   * The default listener, which writes events through Nest's `Logger` under
+   * the context `PortalAudit`: successes, logouts and handshake steps at
+   * debug, other failed logins as warnings, at most 5 lines per reason and
+   * client address a minute. `true` for those defaults, options to change the
+   * rate limit, or `false` to leave the log out. Default true.
+   */
+  log?: boolean | AuditLogListenerOptions;
+}
+
 /** The parts of the portal and its guard: realm, checkers, factories, interfaces, mind. */
 export interface PortalOptions {
   /** The realm that turns avatar ids into avatars. Required. */
@@ -38,9 +57,11 @@ export interface PortalOptions {
    */
   checkers?: readonly CheckerOption[];
   /**
-   * One factory per HTTP authentication scheme, in the order of the
-   * `WWW-Authenticate` headers of a 401. Default: none, so only anonymous
-   * logins are possible and a 401 carries no challenge.
+   * The credential factories, in the order of the `WWW-Authenticate` headers
+   * of a 401. Several may share a scheme (Digest SHA-256 and Digest MD5): the
+   * guard decodes with the first of them whose `accepts` takes the header, or
+   * else the first of them. Default: none, so only anonymous logins are
+   * possible and a 401 carries no challenge.
    */
   credentialFactories?: readonly CredentialFactory[];
   /**
@@ -51,6 +72,22 @@ export interface PortalOptions {
   interfaces?: readonly InterfaceToken[];
   /** Makes the mind passed to the realm. Default: the framework's request object. */
   mind?: MindFactory;
+  /**
+   * Limits failed logins per username and per client address: an attempt
+   * past a limit gets 429 with `Retry-After`, and its credentials are not
+   * checked. A `LoginThrottle` (or an object with its `check`,
+   * `recordFailure` and `recordSuccess` methods), the options of a new
+   * `LoginThrottle` (`{}` for its defaults: 10 failures per username and 100
+   * per address in 15 minutes), or false. Default false.
+   */
+  throttle?: LoginThrottle | LoginThrottleOptions | false;
+  /**
+   * Audit events of the guard (`login.succeeded`, `login.failed`, `logout`).
+   * Default `{ log: true }`. `false` leaves out the configured listeners and
+   * the log; listeners added with `PortalAudit.addListener` still receive
+   * events.
+   */
+  audit?: PortalAuditOptions | false;
 }
 
 /** Options of the module itself, not of the portal, so they cannot come from an async factory. */

@@ -4,6 +4,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 
@@ -11,21 +12,37 @@ import { Anonymous } from '../core/credentials.js';
 import { LoginDenied, LoginFailed } from '../core/errors.js';
 import type { InterfaceToken } from '../core/interface-token.js';
 import { Portal } from '../core/portal.js';
+import type { Logout } from '../core/realm.js';
+import type { LoginFailureReason } from '../core/security/audit.js';
+import type { ThrottleDecision } from '../core/security/login-throttle.js';
 import {
   headerValueAsUtf8,
   readAuthorizationHeader,
   splitAuthorization,
 } from '../http/authorization-header.js';
 import type { CredentialFactory } from '../http/credential-factory.js';
-import { MalformedCredentials } from '../http/errors.js';
-import { adaptHttpExchange, type HttpExchange, pathOf } from './http-exchange.js';
+import { MalformedCredentials, StaleNonce } from '../http/errors.js';
+import { recordsAvatarIds, RecordingMind } from './avatar-id-recorder.js';
+import { describeError } from './describe-error.js';
+import {
+  adaptHttpExchange,
+  clientAddressOf,
+  type HttpExchange,
+  pathOf,
+  requestIdOf,
+} from './http-exchange.js';
 import { logoutOnResponseEnd } from './logout-on-response-end.js';
 import {
   AVATAR_INTERFACES_METADATA,
   PORTAL_GUARD_SETTINGS,
   SKIP_PORTAL_METADATA,
 } from './portal.constants.js';
-import type { PortalGuardSettings } from './portal-guard-settings.js';
+import { PortalAudit } from './portal-audit.js';
+import {
+  type GuardThrottle,
+  type PortalGuardSettings,
+  selectCredentialFactory,
+} from './portal-guard-settings.js';
 import { portalHttpException } from './portal-http-exception.js';
 import { getPortalSession, setPortalSession } from './portal-session.js';
 import { RateLimitedLog } from './rate-limited-log.js';
@@ -39,6 +56,23 @@ interface RouteAuth {
 /** Where a login failed, which decides the status and the message sent. */
 type FailedStep = 'header' | 'anonymous' | 'login';
 
+/**
+ * The details of one login attempt that throttling and audit events need.
+ * Collected only while either of them is on.
+ */
+interface WatchedAttempt {
+  /** The factory's scheme in lower case, or `anonymous`. */
+  scheme: string;
+  /** The username of the credentials, once decoded, when they carry one. */
+  username?: string;
+  /** The client address as the HTTP adapter reports it. */
+  readonly address?: string;
+  /** The request id of audit events; undefined when no events are emitted. */
+  readonly requestId?: string;
+  /** The mind passed to the portal, which receives the avatar id; with audit events only. */
+  recorder?: RecordingMind;
+}
+
 // Shared by every request without credentials; Anonymous has no state.
 const ANONYMOUS_CREDENTIALS = Object.freeze(new Anonymous());
 
@@ -50,7 +84,10 @@ const ANONYMOUS_CREDENTIALS = Object.freeze(new Anonymous());
  * - No `Authorization` header: logs in with `Anonymous` credentials.
  * - Otherwise the scheme (the header's first token, matched case-insensitively)
  *   picks a credential factory, whose `decode` turns the rest, re-read as
- *   UTF-8, into credentials.
+ *   UTF-8, into credentials. Of several factories of one scheme, the first
+ *   whose `accepts` takes the header decodes it, or else the first of them.
+ * - With throttling on, credentials other than `Anonymous` are checked
+ *   against the limits before the portal checks them.
  * - Requests the interfaces of `@AvatarInterface` (handler, then controller),
  *   or else the module's `interfaces` option.
  *
@@ -58,13 +95,20 @@ const ANONYMOUS_CREDENTIALS = Object.freeze(new Anonymous());
  * - 401 for an unknown scheme, a malformed header, a `LoginFailed` from
  *   decoding or checking, and an anonymous request that the portal or realm
  *   refuses, with one `WWW-Authenticate` header per credential factory, in
- *   the configured order. Only the factory whose credentials failed receives
- *   the error in `getChallenge`, so it can add `stale=true` or an `error`.
+ *   the configured order. Only the factory that decoded the failed credentials
+ *   receives the error in `getChallenge`, so it can add `stale=true` or an
+ *   `error`.
  * - 400, with the same challenges, for a `LoginFailed` carrying `status: 400`
  *   (`BadCredentialsRequest`).
  * - 403 for `LoginDenied` of a signed-in user.
+ * - 429 with `Retry-After` when the throttle refuses the attempt; the
+ *   credentials are then not checked.
  * - 500 for any other error, with Nest's generic body; the method, path and
  *   error name and message are logged (never the header), rate-limited.
+ *
+ * Every outcome except 500 is also an audit event (see `PortalAudit`), and a
+ * failed login other than a handshake step or a denial counts against the
+ * throttle's limits.
  *
  * After a successful login, the realm's `logout` runs once when the response
  * is finished or the client disconnects. A failing logout is logged only.
@@ -76,12 +120,19 @@ export class PortalGuard implements CanActivate {
   // Route metadata by controller class, then handler.
   private readonly routes = new WeakMap<object, WeakMap<object, RouteAuth>>();
   private readonly unsupportedScheme: MalformedCredentials;
+  private readonly audit: PortalAudit;
+  // Audit events need the avatar id, which only a portal built by
+  // PortalModule reports (see recordAvatarIds).
+  private readonly canAudit: boolean;
 
   constructor(
     private readonly portal: Portal,
     private readonly reflector: Reflector,
     @Inject(PORTAL_GUARD_SETTINGS) private readonly settings: PortalGuardSettings,
+    @Optional() audit?: PortalAudit,
   ) {
+    this.audit = audit ?? new PortalAudit();
+    this.canAudit = recordsAvatarIds((portal as Partial<Portal> | undefined)?.realm);
     // One instance for every such request, so that none captures a stack trace.
     const schemes = settings.credentialFactories.map((factory) => factory.scheme);
     this.unsupportedScheme = new MalformedCredentials(
@@ -116,6 +167,8 @@ export class PortalGuard implements CanActivate {
       );
     }
 
+    const attempt = this.watchAttempt(frameworkRequest, exchange);
+
     let factory: CredentialFactory | undefined;
     let credentials: unknown;
     try {
@@ -124,36 +177,206 @@ export class PortalGuard implements CanActivate {
         credentials = ANONYMOUS_CREDENTIALS;
       } else {
         const parts = splitAuthorization(headerValueAsUtf8(header));
-        factory = this.settings.factoriesByScheme.get(parts.scheme.toLowerCase());
+        factory = selectCredentialFactory(
+          this.settings,
+          parts.scheme,
+          parts.credentials,
+          exchange.request,
+        );
         if (!factory) {
           throw this.unsupportedScheme;
+        }
+        if (attempt) {
+          attempt.scheme = factory.scheme.toLowerCase();
         }
         credentials = await factory.decode(parts.credentials, exchange.request);
       }
     } catch (error) {
-      return this.reject(exchange, error, factory, 'header');
+      return this.reject(exchange, error, factory, 'header', attempt);
+    }
+
+    if (attempt) {
+      attempt.username = usernameOf(credentials);
+      const throttle = this.settings.throttle;
+      if (throttle && credentials !== ANONYMOUS_CREDENTIALS) {
+        await this.enforceThrottle(exchange, throttle, attempt);
+      }
     }
 
     let result;
     try {
-      const mind = this.settings.mind
+      let mind = this.settings.mind
         ? await this.settings.mind(frameworkRequest, context)
         : frameworkRequest;
+      if (attempt?.requestId !== undefined) {
+        attempt.recorder = new RecordingMind(mind);
+        mind = attempt.recorder;
+      }
       result = await this.portal.login(credentials, mind, ...route.interfaces);
     } catch (error) {
       const step = credentials === ANONYMOUS_CREDENTIALS ? 'anonymous' : 'login';
-      return this.reject(exchange, error, factory, step);
+      return this.reject(exchange, error, factory, step, attempt);
     }
 
     const [avatarInterface, avatar, logout] = result;
     setPortalSession(exchange.nodeRequest, { avatarInterface, avatar });
-    logoutOnResponseEnd(exchange.nodeResponse, logout, (error) =>
+    const sessionLogout = attempt ? this.loginSucceeded(attempt, avatarInterface, logout) : logout;
+    logoutOnResponseEnd(exchange.nodeResponse, sessionLogout, (error) =>
       this.errorLog.error(
         `Logout of a ${avatarInterface.name} avatar after ${describeRequest(exchange)} ` +
           `failed: ${describeError(error)}`,
       ),
     );
     return true;
+  }
+
+  // Returns undefined while throttling and audit events are both off, so that
+  // the request costs no more than without them.
+  private watchAttempt(
+    frameworkRequest: unknown,
+    exchange: HttpExchange,
+  ): WatchedAttempt | undefined {
+    const audited = this.canAudit && this.audit.enabled;
+    if (!audited && this.settings.throttle === undefined) {
+      return undefined;
+    }
+    return {
+      scheme: 'anonymous',
+      address: clientAddressOf(frameworkRequest, exchange.nodeRequest),
+      requestId: audited ? requestIdOf(exchange.request) : undefined,
+    };
+  }
+
+  // Throws the 429 response, with Retry-After, when a limit has been passed.
+  // A throttle that fails (a store that cannot be reached) leads to a 500.
+  private async enforceThrottle(
+    exchange: HttpExchange,
+    throttle: GuardThrottle,
+    attempt: WatchedAttempt,
+  ): Promise<void> {
+    let decision: ThrottleDecision;
+    try {
+      decision = await throttle.check({ username: attempt.username, address: attempt.address });
+    } catch (error) {
+      return this.fail(exchange, error);
+    }
+    if (decision.allowed) {
+      return;
+    }
+
+    if (attempt.requestId !== undefined) {
+      this.audit.emit({
+        type: 'login.failed',
+        reason: 'throttled',
+        username: attempt.username,
+        scheme: attempt.scheme,
+        address: attempt.address,
+        requestId: attempt.requestId,
+        time: new Date(),
+      });
+    }
+    exchange.nodeResponse.setHeader('Retry-After', String(decision.retryAfterSeconds));
+    throw portalHttpException(
+      429,
+      `Too many failed logins; try again in ${decision.retryAfterSeconds} seconds.`,
+    );
+  }
+
+  // Resets the username's failure count, emits login.succeeded, and returns
+  // the logout to bind to the response, which emits logout.
+  private loginSucceeded(
+    attempt: WatchedAttempt,
+    avatarInterface: InterfaceToken,
+    logout: Logout,
+  ): Logout {
+    const throttle = this.settings.throttle;
+    if (throttle && attempt.username !== undefined) {
+      this.resetThrottle(throttle, attempt.username);
+    }
+
+    const avatarId = attempt.recorder?.avatarId;
+    if (attempt.requestId === undefined || avatarId === undefined) {
+      return logout;
+    }
+    const { scheme, address, requestId } = attempt;
+    this.audit.emit({
+      type: 'login.succeeded',
+      avatarId,
+      avatarInterface: avatarInterface.name,
+      scheme,
+      address,
+      requestId,
+      time: new Date(),
+    });
+    const startedAt = Date.now();
+    return () => {
+      try {
+        return logout();
+      } finally {
+        this.audit.emit({
+          type: 'logout',
+          avatarId,
+          durationMs: Date.now() - startedAt,
+          scheme,
+          address,
+          requestId,
+          time: new Date(),
+        });
+      }
+    };
+  }
+
+  // Not awaited: the login has succeeded whatever the store does.
+  private resetThrottle(throttle: GuardThrottle, username: string): void {
+    const logFailure = (error: unknown): void =>
+      this.errorLog.error(`Resetting the failed-login count failed: ${describeError(error)}`);
+    try {
+      Promise.resolve(throttle.recordSuccess({ username })).catch(logFailure);
+    } catch (error) {
+      logFailure(error);
+    }
+  }
+
+  // Counts a failed login against the throttle's limits, unless it is a
+  // handshake step or a denial (the password was right), and emits login.failed.
+  private async recordFailedLogin(
+    attempt: WatchedAttempt,
+    error: LoginFailed,
+    step: FailedStep,
+    factoryFound: boolean,
+  ): Promise<void> {
+    const unknownScheme = step === 'header' && !factoryFound;
+    const denied = error instanceof LoginDenied;
+    const handshake = step === 'anonymous' || error instanceof StaleNonce;
+
+    const throttle = this.settings.throttle;
+    if (throttle && !handshake && !denied) {
+      try {
+        await throttle.recordFailure({ username: attempt.username, address: attempt.address });
+      } catch (throttleError) {
+        this.errorLog.error(`Counting a failed login failed: ${describeError(throttleError)}`);
+      }
+    }
+
+    if (attempt.requestId !== undefined) {
+      let reason: LoginFailureReason = 'bad_credentials';
+      if (unknownScheme) {
+        reason = 'unknown_scheme';
+      } else if (denied) {
+        reason = 'denied';
+      }
+      this.audit.emit({
+        type: 'login.failed',
+        reason,
+        username: attempt.username,
+        avatarId: denied ? attempt.recorder?.avatarId : undefined,
+        handshake: handshake ? true : undefined,
+        scheme: unknownScheme ? '-' : attempt.scheme,
+        address: attempt.address,
+        requestId: attempt.requestId,
+        time: new Date(),
+      });
+    }
   }
 
   private routeAuth(context: ExecutionContext): RouteAuth {
@@ -186,9 +409,13 @@ export class PortalGuard implements CanActivate {
     error: unknown,
     failedFactory: CredentialFactory | undefined,
     step: FailedStep,
+    attempt: WatchedAttempt | undefined,
   ): Promise<never> {
     if (!(error instanceof LoginFailed)) {
       return this.fail(exchange, error);
+    }
+    if (attempt) {
+      await this.recordFailedLogin(attempt, error, step, failedFactory !== undefined);
     }
     if (error instanceof LoginDenied && step === 'login') {
       throw portalHttpException(403, error.message);
@@ -263,12 +490,9 @@ function describeRequest(exchange: HttpExchange): string {
   return `${exchange.request.method} ${pathOf(exchange.request.url)}`;
 }
 
-// Duck-typed, because errors made by Node itself can come from another realm
-// (a VM context, a test runner) where instanceof Error is false.
-function describeError(error: unknown): string {
-  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
-  if (typeof name === 'string' && typeof message === 'string') {
-    return `${name}: ${message}`;
-  }
-  return `a thrown ${error === null ? 'null' : typeof error}`;
+// The username that throttling counts and audit events name, when the
+// credentials carry one as a string (Basic, Digest; not Bearer).
+function usernameOf(credentials: unknown): string | undefined {
+  const username = (credentials as { username?: unknown } | null)?.username;
+  return typeof username === 'string' ? username : undefined;
 }

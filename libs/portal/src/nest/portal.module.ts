@@ -21,7 +21,7 @@ import { resolveCheckers } from './resolve-checkers.js';
 import { validatePortalOptions } from './validate-portal-options.js';
 
 /**
- * Provides the application's `Portal`, `PortalGuard` and `AvatarContext`.
+ * Provides the application's `Portal`, `PortalGuard`, `AvatarContext` and `PortalAudit`.
  *
  * Import it once, with `forRoot` or `forRootAsync`; a second instance fails
  * at bootstrap, since an application has one portal. Other modules that use

@@ -6,6 +6,7 @@ import { Portal } from '../core/portal.js';
 import type { IRealm } from '../core/realm.js';
 import { AvatarContext } from './avatar-context.js';
 import { AvatarContextInterceptor } from './avatar-context.interceptor.js';
+import { recordAvatarIds } from './avatar-id-recorder.js';
 import { CheckerDiscovery } from './checker-discovery.js';
 import { CheckerRegistry, type LabelledChecker } from './checker-registry.js';
 import {
@@ -15,6 +16,7 @@ import {
   PORTAL_REALM,
 } from './portal.constants.js';
 import { PortalGuard } from './portal.guard.js';
+import { createPortalAudit, PortalAudit } from './portal-audit.js';
 import { createGuardSettings } from './portal-guard-settings.js';
 import type { PortalOptions } from './portal-module-options.js';
 
@@ -31,7 +33,7 @@ export function sharedPortalProviders(avatarContext: boolean | undefined): Provi
     {
       provide: PORTAL_GUARD_SETTINGS,
       useFactory: (options: PortalOptions) => {
-        const settings = createGuardSettings(options);
+        const settings = createGuardSettings(options, (message) => logger.warn(message));
         if (settings.credentialFactories.length === 0) {
           logger.warn(
             'No credential factories are configured: only anonymous logins are possible, and ' +
@@ -45,7 +47,7 @@ export function sharedPortalProviders(avatarContext: boolean | undefined): Provi
     {
       provide: CheckerRegistry,
       useFactory: (realm: IRealm, checkers: readonly LabelledChecker[]) => {
-        const registry = new CheckerRegistry(new Portal(realm), logger);
+        const registry = new CheckerRegistry(new Portal(recordAvatarIds(realm)), logger);
         for (const checker of checkers) {
           registry.register(checker);
         }
@@ -58,6 +60,11 @@ export function sharedPortalProviders(avatarContext: boolean | undefined): Provi
       useFactory: (registry: CheckerRegistry) => registry.portal,
       inject: [CheckerRegistry],
     },
+    {
+      provide: PortalAudit,
+      useFactory: (options: PortalOptions) => createPortalAudit(options.audit),
+      inject: [PORTAL_MODULE_OPTIONS],
+    },
     CheckerDiscovery,
     AvatarContext,
     PortalGuard,
@@ -68,5 +75,14 @@ export function sharedPortalProviders(avatarContext: boolean | undefined): Provi
   return providers;
 }
 
-/** The providers other modules may inject; `PortalGuard` needs the portal and its settings. */
-export const PORTAL_EXPORTS = [Portal, AvatarContext, PortalGuard, PORTAL_GUARD_SETTINGS];
+/**
+ * The providers other modules may inject; `PortalGuard` needs the portal, its
+ * settings and `PortalAudit`.
+ */
+export const PORTAL_EXPORTS = [
+  Portal,
+  AvatarContext,
+  PortalAudit,
+  PortalGuard,
+  PORTAL_GUARD_SETTINGS,
+];

@@ -1,5 +1,5 @@
 import type { InterfaceToken } from '../core/interface-token.js';
-import type { PortalOptions } from './portal-module-options.js';
+import type { PortalAuditOptions, PortalOptions } from './portal-module-options.js';
 
 /**
  * Checks the shape of the portal options, so that a mistake fails at
@@ -10,7 +10,8 @@ export function validatePortalOptions(options: unknown): PortalOptions {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('PortalModule needs an options object with at least a realm.');
   }
-  const { realm, checkers, credentialFactories, interfaces, mind } = options as PortalOptions;
+  const { realm, checkers, credentialFactories, interfaces, mind, throttle, audit } =
+    options as PortalOptions;
 
   if (
     typeof realm !== 'function' &&
@@ -53,7 +54,43 @@ export function validatePortalOptions(options: unknown): PortalOptions {
   if (mind !== undefined && typeof mind !== 'function') {
     throw new TypeError('PortalModule option "mind" must be a function of the request.');
   }
+  if (throttle !== undefined && throttle !== false && !isNonArrayObject(throttle)) {
+    throw new TypeError(
+      'PortalModule option "throttle" must be a LoginThrottle, LoginThrottleOptions ' +
+        '(such as {} for the defaults) or false.',
+    );
+  }
+  if (audit !== undefined && audit !== false) {
+    validateAuditOptions(audit);
+  }
   return options as PortalOptions;
+}
+
+function validateAuditOptions(audit: unknown): void {
+  if (!isNonArrayObject(audit)) {
+    throw new TypeError(
+      'PortalModule option "audit" must be an object such as { listeners, log } or false.',
+    );
+  }
+  const { listeners, log } = audit as PortalAuditOptions;
+  if (listeners !== undefined) {
+    requireArray(listeners, 'audit.listeners').forEach((listener, index) => {
+      if (typeof listener !== 'function') {
+        throw new TypeError(
+          `PortalModule option "audit.listeners[${index}]" must be a function of the audit event.`,
+        );
+      }
+    });
+  }
+  if (log !== undefined && typeof log !== 'boolean' && !isNonArrayObject(log)) {
+    throw new TypeError(
+      'PortalModule option "audit.log" must be true, false or AuditLogListenerOptions.',
+    );
+  }
+}
+
+function isNonArrayObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function requireArray(value: unknown, name: string): readonly unknown[] {

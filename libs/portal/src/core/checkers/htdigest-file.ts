@@ -207,7 +207,7 @@ export function htdigestLine(
     ['username', username],
     ['realm', realm],
   ] as const) {
-    if (typeof value !== 'string' || /[:\x00-\x1f\x7f]/.test(value)) {
+    if (!isFieldText(value)) {
       throw new TypeError(
         `htdigestLine: the ${name} must be a string without ":" or control characters.`,
       );
@@ -222,6 +222,20 @@ export function htdigestLine(
     );
   }
   return `${username}:${realm}:${hashHA1(algorithm, username, realm, password)}`;
+}
+
+// ':' separates the fields of a line, and a control character could end it.
+function isFieldText(value: unknown): boolean {
+  if (typeof value !== 'string') {
+    return false;
+  }
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code === 0x3a || code < 0x20 || code === 0x7f) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function hashHA1(

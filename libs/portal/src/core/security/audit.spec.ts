@@ -1,5 +1,10 @@
 import { ANONYMOUS } from '../realm.js';
-import { type AuditEvent, createAuditLogListener, formatAuditEvent } from './audit.js';
+import {
+  type AuditEvent,
+  auditEventLevel,
+  createAuditLogListener,
+  formatAuditEvent,
+} from './audit.js';
 
 function recordingLogger() {
   const lines: Array<[string, string]> = [];
@@ -62,6 +67,16 @@ describe('formatAuditEvent', () => {
   });
 });
 
+describe('auditEventLevel', () => {
+  it('is warn only for failures that are not handshake steps', () => {
+    expect(auditEventLevel(failure('a'))).toBe('warn');
+    expect(auditEventLevel({ ...failure('a'), handshake: true } as AuditEvent)).toBe('debug');
+    expect(
+      auditEventLevel({ type: 'logout', avatarId: 'a', durationMs: 1, scheme: 'basic', time }),
+    ).toBe('debug');
+  });
+});
+
 describe('createAuditLogListener', () => {
   it('logs successes at debug and failures as warnings', () => {
     const logger = recordingLogger();
@@ -69,6 +84,39 @@ describe('createAuditLogListener', () => {
     listen({ type: 'login.succeeded', avatarId: 'a', avatarInterface: 'I', scheme: 'basic', time });
     listen(failure('192.0.2.1'));
     expect(logger.lines.map(([level]) => level)).toEqual(['debug', 'warn']);
+  });
+
+  it('logs handshake failures at debug without rate limit', () => {
+    const logger = recordingLogger();
+    const listen = createAuditLogListener(logger, { maxLinesPerInterval: 1 });
+    const anonymous: AuditEvent = {
+      type: 'login.failed',
+      reason: 'denied',
+      avatarId: ANONYMOUS,
+      handshake: true,
+      scheme: 'anonymous',
+      address: '192.0.2.1',
+      time,
+    };
+
+    listen(anonymous);
+    listen(anonymous);
+    listen(failure('192.0.2.1'));
+
+    expect(logger.lines).toEqual([
+      [
+        'debug',
+        'Login failed (denied, handshake), avatar (anonymous), scheme anonymous, address 192.0.2.1, request -',
+      ],
+      [
+        'debug',
+        'Login failed (denied, handshake), avatar (anonymous), scheme anonymous, address 192.0.2.1, request -',
+      ],
+      [
+        'warn',
+        'Login failed (bad_credentials), username "alice", scheme basic, address 192.0.2.1, request r1',
+      ],
+    ]);
   });
 
   it('rate-limits repeated failures per address and reports the count', () => {

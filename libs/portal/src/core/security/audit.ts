@@ -16,11 +16,19 @@ export type LoginFailureReason =
 interface AuditEventBase {
   /** When it happened. */
   readonly time: Date;
-  /** The authentication scheme (`basic`, `digest`), or `anonymous` for no `Authorization` header. */
+  /**
+   * The authentication scheme in lower case (`basic`, `digest`), `anonymous`
+   * for no `Authorization` header, or `-` for a scheme that no credential
+   * factory has. The text of an unknown scheme is not kept, because a client
+   * may put a token where the scheme belongs.
+   */
   readonly scheme: string;
   /** The client's address, as the HTTP adapter reports it. */
   readonly address?: string;
-  /** The request's id: the `X-Request-Id` header when present, otherwise one the guard made. */
+  /**
+   * The request's id: its `X-Request-Id` header when that is a short token of
+   * safe characters, otherwise a random UUID that the guard made.
+   */
   readonly requestId?: string;
 }
 
@@ -39,6 +47,13 @@ export type AuditEvent =
       readonly username?: string;
       /** The avatar id, when the checker accepted the credentials and the realm denied them. */
       readonly avatarId?: AvatarId;
+      /**
+       * True when the failure is an ordinary step of a challenge-response
+       * login rather than a wrong guess: an anonymous request refused where a
+       * login is needed (the client then responds to the challenge), or a Digest
+       * response with the right password and a stale nonce.
+       */
+      readonly handshake?: boolean;
     })
   | (AuditEventBase & {
       readonly type: 'logout';
@@ -69,9 +84,18 @@ interface RepeatWindow {
 }
 
 /**
- * Returns an audit listener that writes events to `logger`: successful logins
- * and logouts at debug level (or log, when the logger has no `debug`), failed
- * logins as warnings.
+ * Returns the level at which `createAuditLogListener` writes an event:
+ * `warn` for a failed login, `debug` for everything else, handshake steps
+ * included.
+ */
+export function auditEventLevel(event: AuditEvent): 'debug' | 'warn' {
+  return event.type === 'login.failed' && event.handshake !== true ? 'warn' : 'debug';
+}
+
+/**
+ * Returns an audit listener that writes events to `logger`: successful logins,
+ * logouts and handshake steps at debug level (or log, when the logger has no
+ * `debug`), other failed logins as warnings.
  *
  * Failed logins are rate-limited per reason and client address, because a
  * password-guessing flood must not flood the log too. Past
@@ -92,7 +116,7 @@ export function createAuditLogListener(
     logger.debug ? logger.debug(message) : logger.log(message);
 
   return (event) => {
-    if (event.type !== 'login.failed') {
+    if (event.type !== 'login.failed' || auditEventLevel(event) === 'debug') {
       debug(formatAuditEvent(event));
       return;
     }
@@ -133,7 +157,7 @@ export function formatAuditEvent(event: AuditEvent): string {
       );
       break;
     case 'login.failed':
-      parts.push(`Login failed (${event.reason})`);
+      parts.push(`Login failed (${event.reason}${event.handshake === true ? ', handshake' : ''})`);
       if (event.username !== undefined) {
         parts.push(`username ${JSON.stringify(truncate(event.username, 64))}`);
       }
