@@ -9,6 +9,7 @@ export default {
   modulePathIgnorePatterns: ['<rootDir>/dist', '<rootDir>/libs/portal/dist'],
   moduleNameMapper: {
     '^nestjs-portal$': '<rootDir>/libs/portal/src/index.ts',
+    '^nestjs-portal/core$': '<rootDir>/libs/portal/src/framework-free.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
