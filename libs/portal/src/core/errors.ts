@@ -6,12 +6,25 @@
  * wrong password, so that a client cannot tell the two apart.
  */
 
-/** Base class of every failed login: the client did not get an avatar. */
+/**
+ * Base class of every failed login: the client did not get an avatar.
+ *
+ * A failed login is an expected outcome, not a bug, and a password-guessing
+ * flood creates one per request, so these errors capture no stack trace:
+ * `stack` holds only the name and message. Capturing one cost about 1.6 µs
+ * per error, several times the rest of a failed in-memory login.
+ */
 export class LoginFailed extends Error {
   readonly code: string = 'ERR_LOGIN_FAILED';
 
   constructor(message = 'Login failed.', options?: ErrorOptions) {
-    super(message, options);
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message, options);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     this.name = new.target.name;
   }
 }

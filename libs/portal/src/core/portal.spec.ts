@@ -394,3 +394,17 @@ describe('errors', () => {
     expect(error.code).toBe(code);
   });
 });
+
+describe('LoginFailed stack', () => {
+  it('holds the name and message but no frames', () => {
+    const error = new UnauthorizedLogin();
+    expect(error.stack).toBe('UnauthorizedLogin: Invalid username or password.');
+  });
+
+  it('leaves the stack trace limit of other errors alone', () => {
+    const limit = Error.stackTraceLimit;
+    new LoginDenied();
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(new Error('x').stack).toContain('\n    at ');
+  });
+});
