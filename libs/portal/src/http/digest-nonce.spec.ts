@@ -18,6 +18,16 @@ describe('HmacDigestNonceSource', () => {
     expect(source.check(nonce, opaque, context)).toEqual({ status: 'valid', issuedAt: now() });
   });
 
+  it('issues distinct nonces across random pool refills', () => {
+    const { source } = clockedSource();
+    const nonces = new Set<string>();
+    // 1,000 nonces of 12 random bytes draw the 4,096-byte pool about three times.
+    for (let i = 0; i < 1000; i += 1) {
+      nonces.add(source.issue(context).nonce);
+    }
+    expect(nonces.size).toBe(1000);
+  });
+
   it('reports a nonce past its lifetime as stale', () => {
     const { source, advance } = clockedSource();
     const { nonce, opaque } = source.issue(context);

@@ -2,7 +2,7 @@
  * Digest nonces: stateless, HMAC-signed nonces and opaque values, and the
  * bounded table of nonce counts that refuses replays.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 import { type Secret, secretBytes } from '../core/secrets.js';
 import type { DigestAlgorithm } from './digest-hash.js';
@@ -56,6 +56,22 @@ export interface HmacDigestNonceSourceOptions {
  */
 const PROCESS_NONCE_SECRET = randomBytes(32);
 
+// Random bytes for nonces, drawn from the OS in blocks: one randomFillSync
+// call per 12-byte nonce cost 6-10% of a 401 response in the benchmark
+// profile. Each byte is handed out once.
+const randomPool = Buffer.alloc(4096);
+let randomPoolOffset = randomPool.length;
+
+function takeRandomBytes(count: number): Buffer {
+  if (randomPoolOffset + count > randomPool.length) {
+    randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  const bytes = randomPool.subarray(randomPoolOffset, randomPoolOffset + count);
+  randomPoolOffset += count;
+  return bytes;
+}
+
 /** Default nonce lifetime: 5 minutes. */
 export const DEFAULT_NONCE_LIFETIME_SECONDS = 300;
 
@@ -102,7 +118,7 @@ export class HmacDigestNonceSource implements DigestNonceSource {
   issue(context: DigestNonceContext): { nonce: string; opaque: string } {
     const body = Buffer.alloc(ISSUED_AT_BYTES + RANDOM_BYTES);
     body.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(this.now()))), 0);
-    randomBytes(RANDOM_BYTES).copy(body, ISSUED_AT_BYTES);
+    takeRandomBytes(RANDOM_BYTES).copy(body, ISSUED_AT_BYTES);
     const nonce = Buffer.concat([body, this.nonceMac(body, context)]).toString('base64url');
     return { nonce, opaque: this.opaqueFor(nonce) };
   }
