@@ -15,6 +15,7 @@ import {
   InMemoryUsernamePasswordDatabase,
   type InterfaceToken,
   type LoginResult,
+  Portal,
   PortalAudit,
   PortalModule,
   type PortalModuleOptions,
@@ -149,7 +150,11 @@ describe.each(ADAPTERS)('PortalGuard audit events on %s', (adapter) => {
     expect(events[0]).toMatchObject({ avatarId: ANONYMOUS, scheme: 'anonymous' });
   });
 
-  test('realm gets the request as mind, not the recorder', async () => {
+  test('portal keeps the realm instance', () => {
+    expect(subject.app.get(Portal, { strict: false }).realm).toBe(subject.realm);
+  });
+
+  test('realm gets the request as mind', async () => {
     subject.realm.minds.length = 0;
 
     await get('/whoami').auth('alice', PASSWORD);

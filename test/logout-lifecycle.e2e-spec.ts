@@ -245,8 +245,8 @@ describe.each(ADAPTERS)('logout lifecycle on %s', (adapter: AdapterName) => {
 
     await waitFor(() => logger.messages('error').length === 2, 'two logged logout errors');
     expect(logger.messages('error', 'PortalGuard')).toEqual([
-      'Logout of a ITestMailbox avatar after GET /life/ok failed: Error: logout exploded',
-      'Logout of a ITestMailbox avatar after GET /life/ok failed: RangeError: logout rejected',
+      'Logout of the ITestMailbox avatar after GET /life/ok failed: Error: logout exploded',
+      'Logout of the ITestMailbox avatar after GET /life/ok failed: RangeError: logout rejected',
     ]);
   });
 

@@ -38,6 +38,7 @@ import {
 import request from 'supertest';
 
 import { FakeBearerFactory } from './support/fake-bearer.credential-factory.js';
+import { rawGet as rawRequest, rawHeaderValues } from './support/raw-http.js';
 import {
   ADAPTERS,
   type AdapterName,
@@ -284,9 +285,33 @@ describe.each(ADAPTERS)('PortalGuard on %s', (adapter: AdapterName) => {
     expect(echo.seen[0]!.response).not.toContain('\ufffd');
   });
 
-  test('empty Authorization header is a 401', async () => {
-    const status = await rawGet(app, '/guard/default', '');
-    expect(status).toBe(401);
+  test.each([
+    ['empty', '', 'The Authorization header does not start with an authentication scheme.'],
+    [
+      'without a scheme token',
+      '@@@ abc',
+      'The Authorization header does not start with an authentication scheme.',
+    ],
+    [
+      'with a tab after the scheme',
+      'Basic\tQQ==',
+      'The Authorization header does not start with an authentication scheme.',
+    ],
+    [
+      'with an unknown scheme',
+      'Negotiate abc',
+      'Unsupported authentication scheme; this server accepts Basic, Bearer, Echo.',
+    ],
+  ])('Authorization header %s is a 401', async (_name, authorization, message) => {
+    const response = await rawRequest(app, '/guard/default', [`Authorization: ${authorization}`]);
+
+    expect(response.status).toBe(401);
+    expect(rawHeaderValues(response, 'WWW-Authenticate')).toEqual(ALL_CHALLENGES);
+    expect(JSON.parse(response.body)).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message,
+    });
   });
 
   test('mind factory output reaches the realm', async () => {
@@ -502,7 +527,12 @@ describe.each(ADAPTERS)('broken challenges on %s', (adapter) => {
     [
       'undefined',
       undefined,
-      /TypeError: The Broken credential factory returned a challenge that is not a string, but undefined\./,
+      /TypeError: The Broken credential factory returned no challenge for a 400 or 401 response, which must carry one; only a 403 may go without\./,
+    ],
+    [
+      'a number',
+      42,
+      /TypeError: The Broken credential factory returned a challenge that is not a string, but number\./,
     ],
     [
       'a line break',

@@ -8,11 +8,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { Controller, Get, Inject, Injectable, Module, Scope, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  type INestApplication,
+  Module,
+  Scope,
+  UseGuards,
+} from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
   ANONYMOUS,
   Anonymous,
+  Avatar,
+  AvatarInterface,
   type AvatarId,
   BasicCredentialFactory,
   CredentialsChecker,
@@ -30,7 +41,7 @@ import {
 } from 'nestjs-portal';
 import request from 'supertest';
 
-import { CapturingLogger, createTestApp } from './support/nest-apps.js';
+import { ADAPTERS, CapturingLogger, createTestApp } from './support/nest-apps.js';
 import { requireTool } from './support/require-tool.js';
 import { ITestIdentity, ITestMailbox, TestRealm } from './support/test-realm.js';
 
@@ -128,11 +139,13 @@ const basicOptions = (overrides: Partial<PortalModuleOptions> = {}): PortalModul
 
 describe('PortalModule.forRoot', () => {
   test('realm and checker instances', async () => {
+    const realm = new TestRealm();
     const moduleRef = await compile([
-      PortalModule.forRoot(basicOptions({ checkers: ['memory:alice:secret'] })),
+      PortalModule.forRoot(basicOptions({ realm, checkers: ['memory:alice:secret'] })),
     ]);
     const portal = moduleRef.get(Portal);
 
+    expect(portal.realm).toBe(realm);
     expect(await loginName(portal, 'alice', 'secret')).toBe('alice');
     await expect(loginName(portal, 'alice', 'wrong')).rejects.toBeInstanceOf(UnauthorizedLogin);
     await moduleRef.close();
@@ -307,6 +320,7 @@ describe('PortalModule.forRoot', () => {
       [
         PortalModule.forRoot(
           basicOptions({
+            checkers: ['memory:alice:secret'],
             credentialFactories: [new BasicCredentialFactory('a'), new BasicCredentialFactory('b')],
           }),
         ),
@@ -515,7 +529,110 @@ describe('PortalModule scope', () => {
     class OtherModule {}
 
     const failure = compile([PortalModule.forRoot(basicOptions()), OtherModule]);
-    await expect(failure).rejects.toThrow(/imports 2 differently configured PortalModules/);
+    await expect(failure).rejects.toThrow(
+      /^PortalModule\.forRoot\(\) or forRootAsync\(\) is called 2 times in this application/,
+    );
+  });
+
+  test('same options twice fail with the fix', async () => {
+    const options = basicOptions({ checkers: ['anonymous'] });
+    @Module({ imports: [PortalModule.forRoot(options)] })
+    class FeatureModule {}
+
+    const failure = compile([PortalModule.forRoot(options), FeatureModule]);
+
+    await expect(failure).rejects.toThrow(
+      'PortalModule.forRoot() or forRootAsync() is called 2 times in this application, but an ' +
+        'application has one portal, and Nest makes a separate PortalModule for each call, even ' +
+        'with the same options. Call it once: either with isGlobal: true in the root module, or ' +
+        'in one shared module that imports PortalModule.forRoot(...) and lists PortalModule in ' +
+        'its exports, and that the feature modules import instead.',
+    );
+  });
+});
+
+describe.each(ADAPTERS)('PortalModule shared by feature modules on %s', (adapter) => {
+  const realm = new TestRealm();
+
+  // The route that the message of a second forRoot() recommends.
+  @Module({
+    imports: [
+      PortalModule.forRoot({
+        realm,
+        checkers: ['anonymous', 'memory:alice:secret'],
+        credentialFactories: [new BasicCredentialFactory('shared')],
+      }),
+    ],
+    exports: [PortalModule],
+  })
+  class SharedAuthModule {}
+
+  @UseGuards(PortalGuard)
+  @Controller('orders')
+  class OrdersController {
+    @AvatarInterface(ITestMailbox)
+    @Get()
+    list(@Avatar() mailbox: ITestMailbox) {
+      return { feature: 'orders', name: mailbox.name };
+    }
+  }
+
+  @Injectable()
+  class InvoiceService {
+    constructor(readonly portal: Portal) {}
+  }
+
+  @UseGuards(PortalGuard)
+  @Controller('invoices')
+  class InvoicesController {
+    @AvatarInterface(ITestMailbox)
+    @Get()
+    list(@Avatar() mailbox: ITestMailbox) {
+      return { feature: 'invoices', name: mailbox.name };
+    }
+  }
+
+  @Module({ imports: [SharedAuthModule], controllers: [OrdersController] })
+  class OrdersModule {}
+
+  @Module({
+    imports: [SharedAuthModule],
+    controllers: [InvoicesController],
+    providers: [InvoiceService],
+  })
+  class InvoicesModule {}
+
+  @Module({ imports: [OrdersModule, InvoicesModule] })
+  class AppModule {}
+
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    app = await createTestApp(adapter, AppModule);
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  test.each([
+    ['/orders', 'orders'],
+    ['/invoices', 'invoices'],
+  ])('%s logs in through the shared portal', async (path, feature) => {
+    const signedIn = await request(app.getHttpServer()).get(path).auth('alice', 'secret');
+    const anonymous = await request(app.getHttpServer()).get(path);
+
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body).toEqual({ feature, name: 'alice' });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Basic realm="shared", charset="UTF-8"');
+  });
+
+  test('feature modules share one portal and its realm', () => {
+    const portal = app.get(Portal, { strict: false });
+
+    expect(app.get(InvoiceService, { strict: false }).portal).toBe(portal);
+    expect(portal.realm).toBe(realm);
   });
 });
 

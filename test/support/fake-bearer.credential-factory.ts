@@ -2,12 +2,14 @@
  * A stand-in for a second scheme in e2e tests: `Bearer <token>` where each
  * known token stands for a username and password. It rejects a malformed
  * value with 400 and adds `error="invalid_token"` to its challenge when it
- * receives the login error, as RFC 6750 describes.
+ * receives the login error (`insufficient_scope` for a denial), as RFC 6750
+ * describes.
  */
 import {
   BadCredentialsRequest,
   type CredentialFactory,
   type HttpRequestLike,
+  LoginDenied,
   UnauthorizedLogin,
   UsernamePassword,
 } from 'nestjs-portal';
@@ -27,6 +29,9 @@ export class FakeBearerFactory implements CredentialFactory {
     this.challengeErrors.push(error);
     if (error instanceof BadCredentialsRequest) {
       return `Bearer realm="${this.realmName}", error="invalid_request"`;
+    }
+    if (error instanceof LoginDenied) {
+      return `Bearer realm="${this.realmName}", error="insufficient_scope"`;
     }
     if (error !== undefined) {
       return `Bearer realm="${this.realmName}", error="invalid_token"`;

@@ -223,14 +223,27 @@ describe('Portal.login', () => {
     await expect(pending).rejects.toBeInstanceOf(UnhandledCredentials);
     await expect(pending).rejects.toThrow(
       'No checker is registered for credentials providing IUsernamePassword, ICredentials; ' +
-        'registered: IAnonymous.',
+        'registered: IAnonymous. Register a checker for one of the interfaces these ' +
+        'credentials provide.',
+    );
+  });
+
+  it('names AllowAnonymousAccess for unhandled anonymous credentials', async () => {
+    const portal = new Portal(new MailboxRealm(), [new InMemoryUsernamePasswordDatabase()]);
+
+    await expect(portal.login(new Anonymous(), null, IMailbox)).rejects.toThrow(
+      'No checker is registered for credentials providing IAnonymous, ICredentials; ' +
+        'registered: IUsernamePassword, IUsernameHashedPassword. Add AllowAnonymousAccess ' +
+        "(or the checker string 'anonymous') to let in requests without credentials.",
     );
   });
 
   it('rejects credentials that provide nothing', async () => {
     const portal = new Portal(new MailboxRealm(), [new AllowAnonymousAccess()]);
     await expect(portal.login({ username: 'x' }, null, IMailbox)).rejects.toThrow(
-      /providing \(none\)/,
+      'No checker is registered for credentials providing (none); registered: IAnonymous. ' +
+        'Declare what the credentials provide with @Implements on their class or with ' +
+        'alsoProvides().',
     );
   });
 
@@ -241,6 +254,11 @@ describe('Portal.login', () => {
       null,
     );
     await expect(pending).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('returns the realm itself', () => {
+    const realm = new MailboxRealm();
+    expect(new Portal(realm).realm).toBe(realm);
   });
 
   describe('logout', () => {
@@ -406,5 +424,164 @@ describe('LoginFailed stack', () => {
     new LoginDenied();
     expect(Error.stackTraceLimit).toBe(limit);
     expect(new Error('x').stack).toContain('\n    at ');
+  });
+});
+
+describe('Portal.loginWithAvatarId', () => {
+  it('resolves to the avatar id and the login result', async () => {
+    const realm = new MailboxRealm();
+    const portal = new Portal(realm, [new InMemoryUsernamePasswordDatabase({ alice: 'secret' })]);
+    const mind = { peer: '127.0.0.1' };
+
+    const { avatarId, result } = await portal.loginWithAvatarId(
+      new UsernamePassword('alice', 'secret'),
+      mind,
+      IMailbox,
+    );
+    const [avatarInterface, avatar, logout] = result;
+
+    expect(avatarId).toBe('alice');
+    expect(avatarInterface).toBe(IMailbox);
+    expect(avatar.owner).toBe('alice');
+    expect(realm.calls).toEqual([{ avatarId: 'alice', mind, interfaces: [IMailbox] }]);
+    await logout();
+    await logout();
+    expect(realm.logouts).toBe(1);
+  });
+
+  it('gives ANONYMOUS for anonymous credentials', async () => {
+    const portal = new Portal(new MailboxRealm(), [new AllowAnonymousAccess()]);
+
+    const { avatarId } = await portal.loginWithAvatarId(new Anonymous(), null, IMailbox);
+
+    expect(avatarId).toBe(ANONYMOUS);
+  });
+
+  it('rejects with the checker error and skips the realm', async () => {
+    const realm = new MailboxRealm();
+    const portal = new Portal(realm, [new InMemoryUsernamePasswordDatabase({ alice: 'secret' })]);
+
+    const pending = portal.loginWithAvatarId(
+      new UsernamePassword('alice', 'wrong'),
+      null,
+      IMailbox,
+    );
+
+    await expect(pending).rejects.toBeInstanceOf(UnauthorizedLogin);
+    expect(realm.calls).toHaveLength(0);
+  });
+
+  it('rejects with the realm error unchanged', async () => {
+    const denial = new LoginDenied('no admin for you');
+    const realm: IRealm = {
+      requestAvatar: () => {
+        throw denial;
+      },
+    };
+    const portal = new Portal(realm, [new AllowAnonymousAccess()]);
+
+    await expect(portal.loginWithAvatarId(new Anonymous(), null, IAdmin)).rejects.toBe(denial);
+  });
+
+  it('rejects an invalid realm answer', async () => {
+    const realm = { requestAvatar: () => [IAdmin, {}, () => {}] } as unknown as IRealm;
+    const portal = new Portal(realm, [new AllowAnonymousAccess()]);
+
+    await expect(portal.loginWithAvatarId(new Anonymous(), null, IMailbox)).rejects.toBeInstanceOf(
+      InvalidRealmResponse,
+    );
+  });
+
+  it('rejects unhandled credentials', async () => {
+    const portal = new Portal(new MailboxRealm(), [new AllowAnonymousAccess()]);
+
+    await expect(
+      portal.loginWithAvatarId(new UsernamePassword('a', 'b'), null, IMailbox),
+    ).rejects.toBeInstanceOf(UnhandledCredentials);
+  });
+
+  it('rejects no interfaces before calling the checker', async () => {
+    const checker = fixedChecker('x', IAnonymous);
+    const portal = new Portal(new MailboxRealm(), [checker]);
+
+    const pending = (portal.loginWithAvatarId as (c: unknown, m: unknown) => Promise<unknown>)(
+      new Anonymous(),
+      null,
+    );
+
+    await expect(pending).rejects.toThrow(
+      'A Portal login needs at least one avatar interface to request; none was given.',
+    );
+    expect(checker.calls).toBe(0);
+  });
+});
+
+describe('Portal.requestAvatarId', () => {
+  it('resolves to the checker answer', async () => {
+    const checker = fixedChecker('bob', IUsernamePassword);
+    const portal = new Portal(new MailboxRealm(), [checker]);
+
+    await expect(portal.requestAvatarId(new UsernamePassword('b', 'p'))).resolves.toBe('bob');
+    expect(checker.calls).toBe(1);
+  });
+
+  it('turns a synchronous checker throw into a rejection', async () => {
+    const error = new UnauthorizedLogin();
+    const portal = new Portal(new MailboxRealm(), [
+      {
+        credentialInterfaces: [IAnonymous],
+        requestAvatarId: () => {
+          throw error;
+        },
+      },
+    ]);
+
+    const pending = portal.requestAvatarId(new Anonymous());
+
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).rejects.toBe(error);
+  });
+
+  it('rejects unhandled credentials', async () => {
+    const portal = new Portal(new MailboxRealm());
+
+    await expect(portal.requestAvatarId(new Anonymous())).rejects.toBeInstanceOf(
+      UnhandledCredentials,
+    );
+  });
+});
+
+describe('Portal.requestAvatar', () => {
+  it('asks the realm without a checker', async () => {
+    const realm = new MailboxRealm();
+    const portal = new Portal(realm);
+
+    const [avatarInterface, avatar] = await portal.requestAvatar('carol', 'mind', IMailbox);
+
+    expect(avatarInterface).toBe(IMailbox);
+    expect(avatar.owner).toBe('carol');
+    expect(realm.calls).toEqual([{ avatarId: 'carol', mind: 'mind', interfaces: [IMailbox] }]);
+  });
+
+  it('turns a synchronous realm throw into a rejection', async () => {
+    const portal = new Portal(new MailboxRealm());
+
+    const pending = portal.requestAvatar('carol', null, IAdmin);
+
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).rejects.toBeInstanceOf(LoginDenied);
+  });
+
+  it('rejects no interfaces without calling the realm', async () => {
+    const realm = new MailboxRealm();
+    const portal = new Portal(realm);
+
+    const pending = (portal.requestAvatar as (id: AvatarId, m: unknown) => Promise<unknown>)(
+      'carol',
+      null,
+    );
+
+    await expect(pending).rejects.toBeInstanceOf(TypeError);
+    expect(realm.calls).toHaveLength(0);
   });
 });

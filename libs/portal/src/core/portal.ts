@@ -1,7 +1,8 @@
 import type { ICredentialsChecker } from './checker.js';
+import { IAnonymous } from './credentials.js';
 import { InvalidRealmResponse, UnhandledCredentials } from './errors.js';
 import { type InterfaceToken, providedInterfaces } from './interface-token.js';
-import type { IRealm, LoginResult, LoginResultFor, Logout } from './realm.js';
+import type { AvatarId, IRealm, LoginResult, LoginResultFor, Logout } from './realm.js';
 
 /**
  * Mediates between credentials checkers and a realm.
@@ -84,29 +85,129 @@ export class Portal {
    * `InvalidRealmResponse` when the realm answers something other than a
    * valid triple, and with `TypeError` when `interfaces` is empty.
    */
-  async login<const I extends readonly InterfaceToken[]>(
+  login<const I extends readonly InterfaceToken[]>(
     credentials: unknown,
     mind: unknown,
     ...interfaces: I
   ): Promise<LoginResultFor<I[number]>> {
-    if (interfaces.length === 0) {
-      throw new TypeError('Portal.login() needs at least one avatar interface to request.');
-    }
+    // Not an async function, which would add a promise to every login.
+    return this.loginWithAvatarId(credentials, mind, ...interfaces).then(resultOf);
+  }
+
+  /**
+   * Logs in as `login` does, and also returns the avatar id that the checker
+   * returned: resolves to `{ avatarId, result }`, where `result` is the triple
+   * that `login` resolves to. Rejects with the same errors as `login`.
+   *
+   * A realm's error reaches the caller unchanged, so it does not carry the
+   * avatar id. A caller that needs the avatar id of a login that the realm
+   * refused (an audit log of denials, say) runs the two steps itself:
+   * `requestAvatarId`, then `requestAvatar`.
+   */
+  async loginWithAvatarId<const I extends readonly InterfaceToken[]>(
+    credentials: unknown,
+    mind: unknown,
+    ...interfaces: I
+  ): Promise<AvatarLogin<I[number]>> {
+    // The steps of requestAvatarId and requestAvatar, inlined, because every
+    // async call saved here saves a promise on every login.
+    requireInterfaces(interfaces);
+    const avatarId = await this.requireChecker(credentials).requestAvatarId(credentials);
+    const response: unknown = await this.realm.requestAvatar(avatarId, mind, ...interfaces);
+    return { avatarId, result: acceptRealmResponse(response, interfaces) };
+  }
+
+  /**
+   * The first step of `login`: asks the checker of the first registered
+   * credential interface that `credentials` provide who they belong to, and
+   * resolves to its avatar id.
+   *
+   * Never throws. Rejects with `UnhandledCredentials` when no checker accepts
+   * the credentials, and with the checker's error unchanged when it refuses them.
+   */
+  async requestAvatarId(credentials: unknown): Promise<AvatarId> {
+    return this.requireChecker(credentials).requestAvatarId(credentials);
+  }
+
+  /**
+   * The second step of `login`: calls
+   * `realm.requestAvatar(avatarId, mind, ...interfaces)`, validates its result,
+   * and resolves to `[interface, avatar, logout]` with a logout that runs the
+   * realm's logout at most once. The caller must call `logout` once the
+   * session ends.
+   *
+   * Never throws. Rejects with the realm's error unchanged (such as
+   * `LoginDenied`), with `InvalidRealmResponse` when the realm answers
+   * something other than a valid triple, and with `TypeError` when
+   * `interfaces` is empty (the realm is then not called).
+   */
+  async requestAvatar<const I extends readonly InterfaceToken[]>(
+    avatarId: AvatarId,
+    mind: unknown,
+    ...interfaces: I
+  ): Promise<LoginResultFor<I[number]>> {
+    requireInterfaces(interfaces);
+    const response: unknown = await this.realm.requestAvatar(avatarId, mind, ...interfaces);
+    return acceptRealmResponse(response, interfaces);
+  }
+
+  // Throws UnhandledCredentials, saying what the credentials provide, what is
+  // registered, and what to add, when no checker accepts them.
+  private requireChecker(credentials: unknown): ICredentialsChecker {
     const checker = this.checkerFor(credentials);
-    if (!checker) {
+    if (checker) {
+      return checker;
+    }
+
+    const provided = providedInterfaces(credentials);
+    const found =
+      `No checker is registered for credentials providing ${listNames(provided)}; ` +
+      `registered: ${listNames(this.checkers.keys())}.`;
+    if (provided.has(IAnonymous)) {
       throw new UnhandledCredentials(
-        `No checker is registered for credentials providing ` +
-          `${listNames(providedInterfaces(credentials))}; registered: ` +
-          `${listNames(this.checkers.keys())}.`,
+        `${found} Add AllowAnonymousAccess (or the checker string 'anonymous') to let in ` +
+          'requests without credentials.',
       );
     }
-
-    const avatarId = await checker.requestAvatarId(credentials);
-    const result: unknown = await this.realm.requestAvatar(avatarId, mind, ...interfaces);
-
-    const [avatarInterface, avatar, logout] = validateRealmResponse(result, interfaces);
-    return [avatarInterface, avatar, logoutOnce(logout)] as unknown as LoginResultFor<I[number]>;
+    if (provided.size === 0) {
+      throw new UnhandledCredentials(
+        `${found} Declare what the credentials provide with @Implements on their class ` +
+          'or with alsoProvides().',
+      );
+    }
+    throw new UnhandledCredentials(
+      `${found} Register a checker for one of the interfaces these credentials provide.`,
+    );
   }
+}
+
+/** The result of `Portal.loginWithAvatarId`: the avatar id and the login result. */
+export interface AvatarLogin<I> {
+  /** The avatar id that the checker returned. */
+  readonly avatarId: AvatarId;
+  /** `[interface, avatar, logout]`, as `Portal.login` resolves to it. */
+  readonly result: LoginResultFor<I>;
+}
+
+function resultOf<I>(login: AvatarLogin<I>): LoginResultFor<I> {
+  return login.result;
+}
+
+function requireInterfaces(interfaces: readonly InterfaceToken[]): void {
+  if (interfaces.length === 0) {
+    throw new TypeError(
+      'A Portal login needs at least one avatar interface to request; none was given.',
+    );
+  }
+}
+
+// Validates the realm's result and makes its logout run at most once.
+function acceptRealmResponse<I extends readonly InterfaceToken[]>(
+  response: unknown,
+  requested: I,
+): LoginResultFor<I[number]> {
+  const [avatarInterface, avatar, logout] = validateRealmResponse(response, requested);
+  return [avatarInterface, avatar, logoutOnce(logout)] as unknown as LoginResultFor<I[number]>;
 }
 
 function validateRealmResponse(result: unknown, requested: readonly InterfaceToken[]): LoginResult {

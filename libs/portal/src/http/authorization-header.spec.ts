@@ -5,7 +5,7 @@ import {
   readAuthorizationHeader,
   splitAuthorization,
 } from './authorization-header.js';
-import { MalformedCredentials } from './errors.js';
+import { BadCredentialsRequest } from './errors.js';
 
 // What Node's parser makes of the UTF-8 bytes of a string: one character per byte.
 function asNodeHeader(text: string): string {
@@ -51,10 +51,11 @@ describe('decodeUtf8Strict', () => {
 });
 
 describe('readAuthorizationHeader', () => {
-  const request = (authorization?: string | string[]) => ({
+  const request = (authorization?: string | string[], rawHeaders?: string[]) => ({
     method: 'GET',
     url: '/',
     headers: { authorization },
+    rawHeaders,
   });
 
   test('returns undefined without the header', () => {
@@ -64,12 +65,31 @@ describe('readAuthorizationHeader', () => {
   test('returns the single value', () => {
     expect(readAuthorizationHeader(request('Basic Og=='))).toBe('Basic Og==');
     expect(readAuthorizationHeader(request(['Basic Og==']))).toBe('Basic Og==');
+    expect(
+      readAuthorizationHeader(request('Basic Og==', ['Host', 'x', 'Authorization', 'Basic Og=='])),
+    ).toBe('Basic Og==');
   });
 
-  test('rejects two values', () => {
-    expect(() => readAuthorizationHeader(request(['Basic Og==', 'Basic eDp5']))).toThrow(
-      MalformedCredentials,
-    );
+  test('rejects two values with 400', () => {
+    const read = () => readAuthorizationHeader(request(['Basic Og==', 'Basic eDp5']));
+
+    expect(read).toThrow(BadCredentialsRequest);
+    expect(read).toThrow('The request has more than one Authorization header.');
+  });
+
+  test.each([
+    ['the same case', ['Authorization', 'Basic Og==', 'Authorization', 'Basic eDp5']],
+    ['mixed case', ['authorization', 'Basic Og==', 'Host', 'x', 'AUTHORIZATION', 'Bearer t']],
+    ['an empty second line', ['Authorization', 'Basic Og==', 'Authorization', '']],
+  ])('rejects two raw lines in %s', (_name, rawHeaders) => {
+    const read = () => readAuthorizationHeader(request('Basic Og==', rawHeaders));
+
+    expect(read).toThrow(BadCredentialsRequest);
+  });
+
+  test('ignores a value that only looks like the name', () => {
+    const rawHeaders = ['Authorization', 'Basic Og==', 'X-Note', 'Authorization'];
+    expect(readAuthorizationHeader(request('Basic Og==', rawHeaders))).toBe('Basic Og==');
   });
 });
 

@@ -2,7 +2,7 @@
  * Reading the `Authorization` request header: its value as UTF-8 text, and
  * its split into the authentication scheme and the credentials after it.
  */
-import { MalformedCredentials } from './errors.js';
+import { BadCredentialsRequest, MalformedCredentials } from './errors.js';
 import type { HttpRequestLike } from './credential-factory.js';
 
 /** The scheme and the rest of an `Authorization` value. */
@@ -49,20 +49,50 @@ export function headerValueAsUtf8(value: string): string {
   return decodeUtf8Strict(Buffer.from(value, 'latin1')) ?? value;
 }
 
+const AUTHORIZATION = 'authorization';
+
 /**
  * Returns the request's `Authorization` header value, or undefined when there
- * is none. Throws `MalformedCredentials` when the request carries several
- * (Node itself keeps only the first, but other request objects may not).
+ * is none.
+ *
+ * Throws `BadCredentialsRequest` (400) when the request carries the field more
+ * than once, in `headers` as an array or, since Node keeps only the first
+ * `Authorization` line in `headers`, as several lines in `rawHeaders`.
+ * `Authorization` is a singleton field (RFC 9110 §5.3, §11.6.2), so such a
+ * request is malformed, and taking either value would let a proxy and this
+ * server disagree about who is logging in.
  */
 export function readAuthorizationHeader(request: HttpRequestLike): string | undefined {
   const value = request.headers.authorization;
+  if (value === undefined) {
+    return undefined;
+  }
   if (Array.isArray(value)) {
     if (value.length > 1) {
-      throw new MalformedCredentials('The request has more than one Authorization header.');
+      throw repeatedAuthorization();
     }
     return value[0];
   }
+  if (request.rawHeaders !== undefined && countAuthorizationLines(request.rawHeaders) > 1) {
+    throw repeatedAuthorization();
+  }
   return value;
+}
+
+// rawHeaders alternates names and values; names keep the client's case.
+function countAuthorizationLines(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    if (name.length === AUTHORIZATION.length && name.toLowerCase() === AUTHORIZATION) {
+      count++;
+    }
+  }
+  return count;
+}
+
+function repeatedAuthorization(): BadCredentialsRequest {
+  return new BadCredentialsRequest('The request has more than one Authorization header.');
 }
 
 /*

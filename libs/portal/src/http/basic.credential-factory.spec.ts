@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 import { IUsernamePassword, UsernamePassword } from '../core/credentials.js';
-import { LoginFailed } from '../core/errors.js';
+import { LoginDenied, LoginFailed } from '../core/errors.js';
 import { BasicCredentialFactory } from './basic.credential-factory.js';
 import { MalformedCredentials } from './errors.js';
 
@@ -96,6 +96,29 @@ describe('BasicCredentialFactory.decode', () => {
     expect(() => factory.decode(token)).toThrow(message);
   });
 
+  test.each([
+    ['DEL in the password', 'user', 'pa\u007fss', 'password'],
+    ['C1 NEL in the user-id', 'us\u0085er', 'pass', 'user-id'],
+    ['C1 CSI in the password', 'user', 'pa\u009b31mss', 'password'],
+    ['U+2028 in the user-id', 'us\u2028er', 'pass', 'user-id'],
+    ['U+2029 in the password', 'user', 'pa\u2029ss', 'password'],
+  ])('rejects %s', (_name, username, password, part) => {
+    const token = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+
+    expect(() => factory.decode(token)).toThrow(MalformedCredentials);
+    expect(() => factory.decode(token)).toThrow(`The Basic ${part} contains a control character.`);
+  });
+
+  test('rejects a C1 byte read as Latin-1', () => {
+    const lenient = new BasicCredentialFactory('example', { latin1Fallback: true });
+    // 0x85 alone is no valid UTF-8, so it is read as Latin-1: U+0085, a C1 control.
+    const token = Buffer.from([...Buffer.from('user:pa'), 0x85, ...Buffer.from('ss')]).toString(
+      'base64',
+    );
+
+    expect(() => lenient.decode(token)).toThrow('The Basic password contains a control character.');
+  });
+
   test('never returns U+FFFD for Latin-1 input', () => {
     expect(() => factory.decode('dGVzdDoxMjOj')).toThrow(LoginFailed);
   });
@@ -148,8 +171,8 @@ describe('BasicCredentialFactory properties', () => {
   test('round-trips valid user-ids and passwords', () => {
     const text = fc
       .string({ unit: 'grapheme', maxLength: 20 })
-      // eslint-disable-next-line no-control-regex -- RFC 7617 forbids control characters
-      .filter((value) => !/[\x00-\x1f\x7f]/.test(value));
+      // The factory rejects every control character and U+2028/U+2029.
+      .filter((value) => !/[\p{Cc}\u2028\u2029]/u.test(value));
     fc.assert(
       fc.property(
         text.filter((value) => !value.includes(':')),
@@ -172,9 +195,20 @@ describe('BasicCredentialFactory properties', () => {
   });
 });
 
-test('getChallenge ignores the request and the error', () => {
+test('getChallenge ignores the request and a failed login', () => {
   expect(factory.getChallenge()).toBe('Basic realm="example", charset="UTF-8"');
-  expect(
-    (factory.getChallenge as (r: unknown, e: unknown) => string)(request, new LoginFailed()),
-  ).toBe('Basic realm="example", charset="UTF-8"');
+  expect(factory.getChallenge(request, new LoginFailed())).toBe(
+    'Basic realm="example", charset="UTF-8"',
+  );
+});
+
+test('decode returns credentials that provide its credentialInterfaces', () => {
+  const credentials = factory.decode('QWxhZGRpbjpvcGVuIHNlc2FtZQ==');
+
+  expect(factory.credentialInterfaces).toEqual([IUsernamePassword]);
+  expect(factory.credentialInterfaces.every((token) => token.providedBy(credentials))).toBe(true);
+});
+
+test('getChallenge is undefined for a denied user', () => {
+  expect(factory.getChallenge(request, new LoginDenied())).toBeUndefined();
 });

@@ -1,8 +1,10 @@
 /** HTTP Basic authentication (RFC 7617). */
-import { UsernamePassword } from '../core/credentials.js';
+import { hasControlCharacter } from '../core/control-characters.js';
+import { IUsernamePassword, UsernamePassword } from '../core/credentials.js';
+import { LoginDenied } from '../core/errors.js';
 import { MAX_CREDENTIALS_LENGTH, parseToken68 } from './auth-params.js';
 import { decodeUtf8Strict } from './authorization-header.js';
-import type { CredentialFactory } from './credential-factory.js';
+import type { CredentialFactory, HttpRequestLike } from './credential-factory.js';
 import { MalformedCredentials } from './errors.js';
 
 /** Options of `BasicCredentialFactory`. */
@@ -20,10 +22,6 @@ export interface BasicCredentialFactoryOptions {
 // The base64 alphabet of RFC 4648 §4 with up to two "=" of padding. token68
 // also allows "-._~", which base64 does not.
 const BASE64 = /^[A-Za-z0-9+/]+(={1,2})?$/;
-// RFC 7617 §2: "The user-id and password MUST NOT contain any control
-// characters". CTL is %x00-1F / %x7F (RFC 5234 Appendix B.1).
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/;
 // Printable ASCII and HTAB: what a realm may contain so that the challenge is a
 // valid header value that reads the same in any charset.
 const REALM_CHARACTERS = /^[\t\x20-\x7e]*$/;
@@ -42,12 +40,14 @@ const COLON = 0x3a;
  * - the decoded bytes are split at the first colon: the user-id cannot
  *   contain one, the password may;
  * - both parts must be valid UTF-8 (or, with `latin1Fallback`, are read as
- *   ISO-8859-1 when they are not) and contain no control character.
+ *   ISO-8859-1 when they are not) and contain no control character (C0, DEL,
+ *   C1) and no U+2028 or U+2029.
  *
  * An empty user-id or password is valid syntax and reaches the checker.
  */
 export class BasicCredentialFactory implements CredentialFactory {
   readonly scheme = 'Basic';
+  readonly credentialInterfaces = [IUsernamePassword] as const;
   private readonly challenge: string;
   private readonly latin1Fallback: boolean;
   private readonly maxLength: number;
@@ -67,9 +67,15 @@ export class BasicCredentialFactory implements CredentialFactory {
     this.maxLength = options.maxLength ?? MAX_CREDENTIALS_LENGTH;
   }
 
-  /** Returns `Basic realm="…", charset="UTF-8"`, the same for every request. */
-  getChallenge(): string {
-    return this.challenge;
+  /**
+   * Returns `Basic realm="…", charset="UTF-8"`, the same for every request,
+   * or undefined when `error` is a `LoginDenied`: RFC 7617 has no challenge
+   * for a user whom the realm refuses, so a 403 carries none.
+   */
+  getChallenge(request?: HttpRequestLike): string;
+  getChallenge(request: HttpRequestLike, error?: unknown): string | undefined;
+  getChallenge(_request?: HttpRequestLike, error?: unknown): string | undefined {
+    return error instanceof LoginDenied ? undefined : this.challenge;
   }
 
   /**
@@ -100,7 +106,10 @@ export class BasicCredentialFactory implements CredentialFactory {
     if (text === undefined) {
       throw new MalformedCredentials(`The Basic ${part} is not valid UTF-8.`);
     }
-    if (CONTROL_CHARACTER.test(text)) {
+    // RFC 7617 §2 forbids control characters in both parts. Its CTL (RFC 5234)
+    // covers only C0 and DEL. The C1 controls, which Latin-1 bytes 0x80-0x9F
+    // become, and U+2028/U+2029 are rejected too, since no name needs them.
+    if (hasControlCharacter(text)) {
       throw new MalformedCredentials(`The Basic ${part} contains a control character.`);
     }
     return text;

@@ -22,6 +22,15 @@ describe('BearerCredentialFactory', () => {
       expect(credentials.token).toBe('mF_9.B5f-4.1JqM');
     });
 
+    it('returns credentials that provide its credentialInterfaces', () => {
+      const credentials = factory.decode('abc', request('Bearer abc'));
+
+      expect(factory.credentialInterfaces).toEqual([IToken]);
+      expect(factory.credentialInterfaces.every((token) => token.providedBy(credentials))).toBe(
+        true,
+      );
+    });
+
     it.each([
       'abc==',
       'a+b/c~d',

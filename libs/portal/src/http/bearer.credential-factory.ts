@@ -1,6 +1,6 @@
 /** OAuth 2.0 bearer tokens in the `Authorization` header (RFC 6750 §2.1). */
 import { LoginDenied, LoginFailed } from '../core/errors.js';
-import { BearerToken } from '../core/token-credentials.js';
+import { BearerToken, IToken } from '../core/token-credentials.js';
 import { MAX_CREDENTIALS_LENGTH } from './auth-params.js';
 import type { CredentialFactory, HttpRequestLike } from './credential-factory.js';
 import { BadCredentialsRequest, MalformedCredentials } from './errors.js';
@@ -44,6 +44,7 @@ type BearerError = keyof typeof DESCRIPTIONS;
  */
 export class BearerCredentialFactory implements CredentialFactory {
   readonly scheme = 'Bearer';
+  readonly credentialInterfaces = [IToken] as const;
   private readonly maxLength: number;
 
   constructor(
@@ -68,6 +69,8 @@ export class BearerCredentialFactory implements CredentialFactory {
    * `invalid_request` for a malformed header, `insufficient_scope` when the
    * realm denied the avatar (`LoginDenied`), and `invalid_token` for any other
    * failed login. A request without a Bearer token gets no error code.
+   * The guard sends the `insufficient_scope` challenge with the 403 of a
+   * denied token.
    */
   getChallenge(request: HttpRequestLike, error?: unknown): string {
     const parts = [`realm=${quote(this.realmName)}`];

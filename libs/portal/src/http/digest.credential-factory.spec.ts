@@ -4,7 +4,7 @@ import fc from 'fast-check';
 
 import { InMemoryUsernamePasswordDatabase } from '../core/checkers/in-memory.js';
 import { IUsernameDigestHash, IUsernameHashedPassword } from '../core/credentials.js';
-import { LoginFailed, UnauthorizedLogin } from '../core/errors.js';
+import { LoginDenied, LoginFailed, UnauthorizedLogin } from '../core/errors.js';
 import { defineInterface, Implements } from '../core/interface-token.js';
 import { Portal } from '../core/portal.js';
 import type { IRealm } from '../core/realm.js';
@@ -224,6 +224,8 @@ describe('DigestCredentialFactory', () => {
         'response="6629fae49393a05397450978507c4ef1", opaque="5ccc069c403ebaf9f0171e9517f40e41"';
 
       const wrong = await factory.decode(header, request('/dir/index.html'));
+      expect(factory.credentialInterfaces).toEqual([IUsernameDigestHash, IUsernameHashedPassword]);
+      expect(factory.credentialInterfaces.every((token) => token.providedBy(wrong))).toBe(true);
       expect(wrong.checkPassword('Circle of Life')).toBe(false);
       const right = await factory.decode(header, request('/dir/index.html'));
       expect(right.username).toBe('Mufasa');
@@ -517,7 +519,7 @@ describe('DigestCredentialFactory', () => {
 
       expect(error).toBeInstanceOf(StaleNonce);
       expect(error).toBeInstanceOf(UnauthorizedLogin);
-      const challenge = factory.getChallenge(request('/'), error);
+      const challenge = factory.getChallenge(request('/'), error) ?? '';
       expect(parseAuthParams(challenge.slice('Digest '.length)).get('stale')).toBe('true');
     });
 
@@ -766,6 +768,11 @@ describe('DigestCredentialFactory', () => {
       ['a bad ext-value', `username*=KOI8-R''a`],
       ['a replacement character', 'username="\ufffd"'],
       ['a control character encoded', `username*=UTF-8''a%00`],
+      ['a C1 control', 'username="a\u0085b"'],
+      ['a C1 control encoded', `username*=UTF-8''a%C2%9Bb`],
+      ['a Latin-1 C1 control encoded', `username*=ISO-8859-1''a%85b`],
+      ['a line separator', 'username="a\u2028b"'],
+      ['a paragraph separator encoded', `username*=UTF-8''a%E2%80%A9b`],
     ])('rejects %s', async (_case, usernameParams) => {
       const header = answer(factory, { username: 'x', password: 'p', uri: '/' }).replace(
         'username="x"',
@@ -886,6 +893,24 @@ describe('DigestCredentialFactory', () => {
   });
 
   describe('challenge', () => {
+    it('is undefined for a LoginDenied, without issuing a nonce', () => {
+      let issued = 0;
+      const factory = new DigestCredentialFactory('SHA-256', 'r', {
+        nonceSource: {
+          issue: () => {
+            issued++;
+            return { nonce: 'n', opaque: 'o' };
+          },
+          check: () => ({ status: 'invalid' }),
+        },
+      });
+
+      expect(factory.getChallenge(request('/'), new LoginDenied())).toBeUndefined();
+      expect(issued).toBe(0);
+      expect(factory.getChallenge(request('/'), new UnauthorizedLogin())).toMatch(/^Digest /);
+      expect(issued).toBe(1);
+    });
+
     it('offers qop auth, the algorithm, a nonce and an opaque', () => {
       const factory = new DigestCredentialFactory('sha-256', 'my "realm"', { secret: SECRET });
 

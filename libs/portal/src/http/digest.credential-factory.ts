@@ -1,5 +1,6 @@
 /** HTTP Digest authentication (RFC 7616, compatible with RFC 2617 clients). */
-import { LoginFailed, UnauthorizedLogin } from '../core/errors.js';
+import { IUsernameDigestHash, IUsernameHashedPassword } from '../core/credentials.js';
+import { LoginDenied, LoginFailed, UnauthorizedLogin } from '../core/errors.js';
 import type { Secret } from '../core/secrets.js';
 import { type CredentialsParseOptions, parseAuthParams } from './auth-params.js';
 import type { CredentialFactory, HttpRequestLike } from './credential-factory.js';
@@ -82,6 +83,8 @@ const SWEEP_INTERVAL_MS = 60_000;
  */
 export class DigestCredentialFactory implements CredentialFactory {
   readonly scheme = 'Digest';
+  /** The credential interfaces of `DigestedCredentials`, which `decode` returns. */
+  readonly credentialInterfaces = [IUsernameDigestHash, IUsernameHashedPassword] as const;
   readonly algorithm: DigestAlgorithm;
 
   private readonly nonces: DigestNonceSource;
@@ -127,9 +130,16 @@ export class DigestCredentialFactory implements CredentialFactory {
    * Returns a challenge with a fresh nonce, such as `Digest realm="x",
    * qop="auth", algorithm=SHA-256, nonce="...", opaque="...", charset=UTF-8`.
    * Adds `stale=true` when `error` is a `StaleNonce`: the client's previous
-   * response was correct but its nonce could not be used.
+   * response was correct but its nonce could not be used. Returns undefined,
+   * and issues no nonce, when `error` is a `LoginDenied`: RFC 7616 has no
+   * challenge for a user whom the realm refuses, so a 403 carries none.
    */
-  getChallenge(_request: HttpRequestLike, error?: unknown): string {
+  getChallenge(request: HttpRequestLike): string;
+  getChallenge(request: HttpRequestLike, error?: unknown): string | undefined;
+  getChallenge(_request: HttpRequestLike, error?: unknown): string | undefined {
+    if (error instanceof LoginDenied) {
+      return undefined;
+    }
     const { nonce, opaque } = this.nonces.issue({
       realm: this.realmName,
       algorithm: this.algorithm,

@@ -4,20 +4,17 @@
  * `headerValueAsUtf8` before any factory receives them.
  */
 
+import { hasControlCharacter } from '../core/control-characters.js';
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Tests whether `text` contains a C0 control character or DEL, which are
- * never part of a username or realm, or U+FFFD, the mark of a lossy decoding.
+ * Tests whether `text` contains a control character (Unicode category Cc:
+ * C0, DEL and C1) or U+2028 or U+2029, which are never part of a username or
+ * realm, or U+FFFD, the mark of a lossy decoding.
  */
 export function hasControlOrReplacementCharacter(text: string): boolean {
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code < 0x20 || code === 0x7f || code === 0xfffd) {
-      return true;
-    }
-  }
-  return false;
+  return hasControlCharacter(text) || text.includes('\ufffd');
 }
 
 /*

@@ -1,20 +1,26 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 
 import type { ICredentialsChecker } from '../core/checker.js';
 import { CheckerRegistry } from './checker-registry.js';
 import { CredentialsCheckerMetadata } from './credentials-checker.decorator.js';
+import { PORTAL_GUARD_SETTINGS, PORTAL_LOGGER_CONTEXT } from './portal.constants.js';
+import type { PortalGuardSettings } from './portal-guard-settings.js';
+import { uncheckedFactoryWarnings } from './unchecked-factories.js';
 
 /**
  * Finds the providers marked with `@CredentialsChecker` once every provider
  * of the application exists, and registers them on the portal, in the order
  * in which Nest scanned them, after the checkers of the module options.
+ * Then, with every checker known, logs a warning for each credential factory
+ * whose credentials no checker accepts.
  */
 @Injectable()
 export class CheckerDiscovery implements OnModuleInit {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly registry: CheckerRegistry,
+    @Inject(PORTAL_GUARD_SETTINGS) private readonly settings: PortalGuardSettings,
   ) {}
 
   onModuleInit(): void {
@@ -45,6 +51,16 @@ export class CheckerDiscovery implements OnModuleInit {
         wrapper,
       );
       this.registry.register({ checker, label, credentialInterfaces });
+    }
+
+    this.warnAboutUncheckedFactories();
+  }
+
+  private warnAboutUncheckedFactories(): void {
+    const registered = this.registry.portal.listCredentialsInterfaces();
+    const logger = new Logger(PORTAL_LOGGER_CONTEXT);
+    for (const warning of uncheckedFactoryWarnings(this.settings.credentialFactories, registered)) {
+      logger.warn(warning);
     }
   }
 }

@@ -25,7 +25,12 @@ export function adaptHttpExchange(request: unknown, response: unknown): HttpExch
   const originalUrl = (request as { originalUrl?: unknown }).originalUrl;
   const url = typeof originalUrl === 'string' ? originalUrl : (nodeRequest.url ?? '/');
   return {
-    request: { method: nodeRequest.method ?? 'GET', url, headers: nodeRequest.headers },
+    request: {
+      method: nodeRequest.method ?? 'GET',
+      url,
+      headers: nodeRequest.headers,
+      rawHeaders: nodeRequest.rawHeaders,
+    },
     nodeRequest,
     nodeResponse: nodeResponseOf(response),
   };

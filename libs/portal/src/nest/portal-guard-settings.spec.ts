@@ -1,4 +1,4 @@
-import { UsernamePassword } from '../core/credentials.js';
+import { IUsernamePassword, UsernamePassword } from '../core/credentials.js';
 import { LoginThrottle, type LoginThrottleOptions } from '../core/security/login-throttle.js';
 import type { CredentialFactory, HttpRequestLike } from '../http/credential-factory.js';
 import { createGuardSettings, selectCredentialFactory } from './portal-guard-settings.js';
@@ -58,6 +58,26 @@ describe('createGuardSettings', () => {
         'accepts() method, so it only adds a challenge: the first Basic factory decodes every ' +
         'Basic header it does not take.',
     ]);
+  });
+
+  it.each<[string, unknown]>([
+    ['a string', ['IUsernamePassword']],
+    ['a single token', IUsernamePassword],
+  ])('rejects credentialInterfaces of %s', (_name, credentialInterfaces) => {
+    const broken = { ...factory('Basic'), credentialInterfaces } as unknown as CredentialFactory;
+
+    expect(() => createGuardSettings({ realm, credentialFactories: [broken] })).toThrow(
+      'PortalModule option "credentialFactories[0]" (Basic) has credentialInterfaces that are ' +
+        'not a list of interface tokens made by defineInterface().',
+    );
+  });
+
+  it('accepts credentialInterfaces of tokens', () => {
+    const typed = { ...factory('Basic'), credentialInterfaces: [IUsernamePassword] };
+
+    expect(
+      createGuardSettings({ realm, credentialFactories: [typed] }).credentialFactories,
+    ).toEqual([typed]);
   });
 
   it.each<[string, LoginThrottleOptions | false | undefined, boolean]>([

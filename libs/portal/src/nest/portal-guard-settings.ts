@@ -25,7 +25,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * Builds the guard settings from the portal options. Throws `TypeError` for a
- * factory without a valid scheme, `getChallenge` or `decode`, and
+ * factory without a valid scheme, `getChallenge` or `decode`, or with
+ * `credentialInterfaces` that are not interface tokens, and
  * `RangeError` for invalid throttle limits.
  *
  * Several factories may share a scheme (compared case-insensitively). A later
@@ -50,6 +51,18 @@ export function createGuardSettings(
     if (typeof factory.getChallenge !== 'function' || typeof factory.decode !== 'function') {
       throw new TypeError(
         `${where} (${factory.scheme}) needs getChallenge() and decode() methods.`,
+      );
+    }
+    if (
+      factory.credentialInterfaces !== undefined &&
+      !(
+        Array.isArray(factory.credentialInterfaces) &&
+        factory.credentialInterfaces.every(isInterfaceToken)
+      )
+    ) {
+      throw new TypeError(
+        `${where} (${factory.scheme}) has credentialInterfaces that are not a list of ` +
+          'interface tokens made by defineInterface().',
       );
     }
     if (factory.accepts !== undefined && typeof factory.accepts !== 'function') {
@@ -106,6 +119,16 @@ export function selectCredentialFactory(
     }
   }
   return candidates[0];
+}
+
+function isInterfaceToken(value: unknown): value is InterfaceToken {
+  const token = value as Partial<InterfaceToken> | null;
+  return (
+    typeof token === 'object' &&
+    token !== null &&
+    typeof token.name === 'string' &&
+    typeof token.isOrExtends === 'function'
+  );
 }
 
 function resolveThrottle(

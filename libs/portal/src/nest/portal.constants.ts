@@ -9,6 +9,9 @@ export const PORTAL_CHECKERS = Symbol('nestjs-portal.checkers');
 /** The guard's settings: credential factories by scheme, default interfaces, mind factory. */
 export const PORTAL_GUARD_SETTINGS = Symbol('nestjs-portal.guard-settings');
 
+/** The logger context of `PortalModule`'s bootstrap messages. */
+export const PORTAL_LOGGER_CONTEXT = 'PortalModule';
+
 /** Metadata key of `@AvatarInterface`. */
 export const AVATAR_INTERFACES_METADATA = 'nestjs-portal:avatar-interfaces';
 /** Metadata key of `@SkipPortal`. */

@@ -9,10 +9,10 @@ import {
 import { Reflector } from '@nestjs/core';
 
 import { Anonymous } from '../core/credentials.js';
-import { LoginDenied, LoginFailed } from '../core/errors.js';
+import { LoginDenied, LoginFailed, UnhandledCredentials } from '../core/errors.js';
 import type { InterfaceToken } from '../core/interface-token.js';
 import { Portal } from '../core/portal.js';
-import type { Logout } from '../core/realm.js';
+import type { AvatarId, Logout } from '../core/realm.js';
 import type { LoginFailureReason } from '../core/security/audit.js';
 import type { ThrottleDecision } from '../core/security/login-throttle.js';
 import {
@@ -21,8 +21,7 @@ import {
   splitAuthorization,
 } from '../http/authorization-header.js';
 import type { CredentialFactory } from '../http/credential-factory.js';
-import { MalformedCredentials, StaleNonce } from '../http/errors.js';
-import { recordsAvatarIds, RecordingMind } from './avatar-id-recorder.js';
+import { BadCredentialsRequest, MalformedCredentials, StaleNonce } from '../http/errors.js';
 import { describeError } from './describe-error.js';
 import {
   adaptHttpExchange,
@@ -69,8 +68,8 @@ interface WatchedAttempt {
   readonly address?: string;
   /** The request id of audit events; undefined when no events are emitted. */
   readonly requestId?: string;
-  /** The mind passed to the portal, which receives the avatar id; with audit events only. */
-  recorder?: RecordingMind;
+  /** The checker's avatar id, once known; recorded with audit events only. */
+  avatarId?: AvatarId;
 }
 
 // Shared by every request without credentials; Anonymous has no state.
@@ -99,12 +98,20 @@ const ANONYMOUS_CREDENTIALS = Object.freeze(new Anonymous());
  *   receives the error in `getChallenge`, so it can add `stale=true` or an
  *   `error`.
  * - 400, with the same challenges, for a `LoginFailed` carrying `status: 400`
- *   (`BadCredentialsRequest`).
- * - 403 for `LoginDenied` of a signed-in user.
+ *   (`BadCredentialsRequest`) and for a request with more than one
+ *   `Authorization` header.
+ * - 403 for `LoginDenied` of a signed-in user, with the challenge of the
+ *   factory that decoded the credentials when its `getChallenge` returns
+ *   one for the `LoginDenied` (Bearer's `insufficient_scope`).
  * - 429 with `Retry-After` when the throttle refuses the attempt; the
  *   credentials are then not checked.
  * - 500 for any other error, with Nest's generic body; the method, path and
  *   error name and message are logged (never the header), rate-limited.
+ *
+ * An `UnhandledCredentials` for credentials from a factory means that no
+ * checker accepts that scheme's credentials, a server misconfiguration: the
+ * client gets the usual 401, and a warning naming the scheme is logged
+ * (rate-limited with the errors).
  *
  * Every outcome except 500 is also an audit event (see `PortalAudit`), and a
  * failed login other than a handshake step or a denial counts against the
@@ -116,14 +123,11 @@ const ANONYMOUS_CREDENTIALS = Object.freeze(new Anonymous());
  */
 @Injectable()
 export class PortalGuard implements CanActivate {
-  private readonly errorLog = new RateLimitedLog(new Logger(PortalGuard.name));
+  private readonly log = new RateLimitedLog(new Logger(PortalGuard.name));
   // Route metadata by controller class, then handler.
   private readonly routes = new WeakMap<object, WeakMap<object, RouteAuth>>();
   private readonly unsupportedScheme: MalformedCredentials;
   private readonly audit: PortalAudit;
-  // Audit events need the avatar id, which only a portal built by
-  // PortalModule reports (see recordAvatarIds).
-  private readonly canAudit: boolean;
 
   constructor(
     private readonly portal: Portal,
@@ -132,7 +136,6 @@ export class PortalGuard implements CanActivate {
     @Optional() audit?: PortalAudit,
   ) {
     this.audit = audit ?? new PortalAudit();
-    this.canAudit = recordsAvatarIds((portal as Partial<Portal> | undefined)?.realm);
     // One instance for every such request, so that none captures a stack trace.
     const schemes = settings.credentialFactories.map((factory) => factory.scheme);
     this.unsupportedScheme = new MalformedCredentials(
@@ -205,14 +208,17 @@ export class PortalGuard implements CanActivate {
 
     let result;
     try {
-      let mind = this.settings.mind
+      const mind = this.settings.mind
         ? await this.settings.mind(frameworkRequest, context)
         : frameworkRequest;
-      if (attempt?.requestId !== undefined) {
-        attempt.recorder = new RecordingMind(mind);
-        mind = attempt.recorder;
+      if (attempt?.requestId === undefined) {
+        result = await this.portal.login(credentials, mind, ...route.interfaces);
+      } else {
+        // Audit events name the avatar id, also of a login the realm denies,
+        // so the two steps of login run here one by one.
+        attempt.avatarId = await this.portal.requestAvatarId(credentials);
+        result = await this.portal.requestAvatar(attempt.avatarId, mind, ...route.interfaces);
       }
-      result = await this.portal.login(credentials, mind, ...route.interfaces);
     } catch (error) {
       const step = credentials === ANONYMOUS_CREDENTIALS ? 'anonymous' : 'login';
       return this.reject(exchange, error, factory, step, attempt);
@@ -222,8 +228,8 @@ export class PortalGuard implements CanActivate {
     setPortalSession(exchange.nodeRequest, { avatarInterface, avatar });
     const sessionLogout = attempt ? this.loginSucceeded(attempt, avatarInterface, logout) : logout;
     logoutOnResponseEnd(exchange.nodeResponse, sessionLogout, (error) =>
-      this.errorLog.error(
-        `Logout of a ${avatarInterface.name} avatar after ${describeRequest(exchange)} ` +
+      this.log.error(
+        `Logout of the ${avatarInterface.name} avatar after ${describeRequest(exchange)} ` +
           `failed: ${describeError(error)}`,
       ),
     );
@@ -236,7 +242,7 @@ export class PortalGuard implements CanActivate {
     frameworkRequest: unknown,
     exchange: HttpExchange,
   ): WatchedAttempt | undefined {
-    const audited = this.canAudit && this.audit.enabled;
+    const audited = this.audit.enabled;
     if (!audited && this.settings.throttle === undefined) {
       return undefined;
     }
@@ -294,7 +300,7 @@ export class PortalGuard implements CanActivate {
       this.resetThrottle(throttle, attempt.username);
     }
 
-    const avatarId = attempt.recorder?.avatarId;
+    const avatarId = attempt.avatarId;
     if (attempt.requestId === undefined || avatarId === undefined) {
       return logout;
     }
@@ -329,7 +335,7 @@ export class PortalGuard implements CanActivate {
   // Not awaited: the login has succeeded whatever the store does.
   private resetThrottle(throttle: GuardThrottle, username: string): void {
     const logFailure = (error: unknown): void =>
-      this.errorLog.error(`Resetting the failed-login count failed: ${describeError(error)}`);
+      this.log.error(`Resetting the failed-login count failed: ${describeError(error)}`);
     try {
       Promise.resolve(throttle.recordSuccess({ username })).catch(logFailure);
     } catch (error) {
@@ -345,7 +351,9 @@ export class PortalGuard implements CanActivate {
     step: FailedStep,
     factoryFound: boolean,
   ): Promise<void> {
-    const unknownScheme = step === 'header' && !factoryFound;
+    // Without a factory the header named no usable scheme, or was repeated.
+    const noFactory = step === 'header' && !factoryFound;
+    const unknownScheme = noFactory && !(error instanceof BadCredentialsRequest);
     const denied = error instanceof LoginDenied;
     const handshake = step === 'anonymous' || error instanceof StaleNonce;
 
@@ -354,7 +362,7 @@ export class PortalGuard implements CanActivate {
       try {
         await throttle.recordFailure({ username: attempt.username, address: attempt.address });
       } catch (throttleError) {
-        this.errorLog.error(`Counting a failed login failed: ${describeError(throttleError)}`);
+        this.log.error(`Counting a failed login failed: ${describeError(throttleError)}`);
       }
     }
 
@@ -369,9 +377,9 @@ export class PortalGuard implements CanActivate {
         type: 'login.failed',
         reason,
         username: attempt.username,
-        avatarId: denied ? attempt.recorder?.avatarId : undefined,
+        avatarId: denied ? attempt.avatarId : undefined,
         handshake: handshake ? true : undefined,
-        scheme: unknownScheme ? '-' : attempt.scheme,
+        scheme: noFactory ? '-' : attempt.scheme,
         address: attempt.address,
         requestId: attempt.requestId,
         time: new Date(),
@@ -417,8 +425,14 @@ export class PortalGuard implements CanActivate {
     if (attempt) {
       await this.recordFailedLogin(attempt, error, step, failedFactory !== undefined);
     }
+    if (step === 'login' && error instanceof UnhandledCredentials) {
+      this.log.warn(
+        `${describeRequest(exchange)}: no checker accepts ${failedFactory?.scheme ?? 'its'} ` +
+          `credentials, so the request got 401 (a server misconfiguration). ${error.message}`,
+      );
+    }
     if (error instanceof LoginDenied && step === 'login') {
-      throw portalHttpException(403, error.message);
+      return this.forbid(exchange, error, failedFactory);
     }
 
     const badRequest = (error as { status?: unknown }).status === 400;
@@ -439,6 +453,27 @@ export class PortalGuard implements CanActivate {
     throw portalHttpException(401, unauthorizedMessage(error, step));
   }
 
+  // Rejects with 403 and the challenge of the factory that decoded the
+  // credentials, when it has one for the denial.
+  private async forbid(
+    exchange: HttpExchange,
+    error: LoginDenied,
+    factory: CredentialFactory | undefined,
+  ): Promise<never> {
+    try {
+      const challenge = await factory?.getChallenge(exchange.request, error);
+      if (challenge !== undefined) {
+        if (typeof challenge !== 'string') {
+          throw notAString(factory!, challenge);
+        }
+        exchange.nodeResponse.setHeader('WWW-Authenticate', challenge);
+      }
+    } catch (challengeError) {
+      return this.fail(exchange, challengeError);
+    }
+    throw portalHttpException(403, error.message);
+  }
+
   private challenges(
     exchange: HttpExchange,
     failedFactory: CredentialFactory | undefined,
@@ -454,10 +489,7 @@ export class PortalGuard implements CanActivate {
     return Promise.all(values).then((resolved) =>
       resolved.map((value, index) => {
         if (typeof value !== 'string') {
-          throw new TypeError(
-            `The ${factories[index]!.scheme} credential factory returned a challenge that is ` +
-              `not a string, but ${typeof value}.`,
-          );
+          throw notAString(factories[index]!, value);
         }
         return value;
       }),
@@ -465,9 +497,7 @@ export class PortalGuard implements CanActivate {
   }
 
   private fail(exchange: HttpExchange, error: unknown): never {
-    this.errorLog.error(
-      `${describeRequest(exchange)} failed in PortalGuard: ${describeError(error)}`,
-    );
+    this.log.error(`${describeRequest(exchange)} failed in PortalGuard: ${describeError(error)}`);
     throw portalHttpException(500, 'Internal server error');
   }
 }
@@ -484,6 +514,19 @@ function unauthorizedMessage(error: LoginFailed, step: FailedStep): string {
     case 'login':
       return 'Invalid credentials.';
   }
+}
+
+function notAString(factory: CredentialFactory, challenge: unknown): TypeError {
+  if (challenge === undefined) {
+    return new TypeError(
+      `The ${factory.scheme} credential factory returned no challenge for a 400 or 401 ` +
+        'response, which must carry one; only a 403 may go without.',
+    );
+  }
+  return new TypeError(
+    `The ${factory.scheme} credential factory returned a challenge that is not a string, ` +
+      `but ${typeof challenge}.`,
+  );
 }
 
 function describeRequest(exchange: HttpExchange): string {

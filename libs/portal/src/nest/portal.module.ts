@@ -23,9 +23,11 @@ import { validatePortalOptions } from './validate-portal-options.js';
 /**
  * Provides the application's `Portal`, `PortalGuard`, `AvatarContext` and `PortalAudit`.
  *
- * Import it once, with `forRoot` or `forRootAsync`; a second instance fails
+ * Call `forRoot` or `forRootAsync` once per application; a second call fails
  * at bootstrap, since an application has one portal. Other modules that use
- * `PortalGuard` or inject `Portal` import it too, unless `isGlobal` is set.
+ * `PortalGuard` or inject `Portal` need its exports: set `isGlobal`, or call
+ * `forRoot` in a shared module that lists `PortalModule` in its exports and
+ * import that module where needed.
  *
  * A realm or checker given as a class is instantiated by Nest in this
  * module, so its constructor may inject providers of the `imports` option
@@ -122,7 +124,11 @@ export class PortalModule implements OnModuleInit {
     };
   }
 
-  /** Fails bootstrap when the application contains more than one PortalModule. */
+  /**
+   * Fails bootstrap when the application contains more than one PortalModule.
+   * Nest makes a separate module for every `forRoot` or `forRootAsync` call,
+   * even when the options are the same object.
+   */
   onModuleInit(): void {
     let count = 0;
     for (const module of this.modules.values()) {
@@ -132,9 +138,12 @@ export class PortalModule implements OnModuleInit {
     }
     if (count > 1) {
       throw new Error(
-        `The application imports ${count} differently configured PortalModules, but has ` +
-          'one portal: call PortalModule.forRoot() or forRootAsync() once (with isGlobal: true, ' +
-          'or in a shared module that re-exports it).',
+        `PortalModule.forRoot() or forRootAsync() is called ${count} times in this ` +
+          'application, but an application has one portal, and Nest makes a separate ' +
+          'PortalModule for each call, even with the same options. Call it once: either with ' +
+          'isGlobal: true in the root module, or in one shared module that imports ' +
+          'PortalModule.forRoot(...) and lists PortalModule in its exports, and that the ' +
+          'feature modules import instead.',
       );
     }
   }

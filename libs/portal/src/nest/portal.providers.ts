@@ -6,12 +6,12 @@ import { Portal } from '../core/portal.js';
 import type { IRealm } from '../core/realm.js';
 import { AvatarContext } from './avatar-context.js';
 import { AvatarContextInterceptor } from './avatar-context.interceptor.js';
-import { recordAvatarIds } from './avatar-id-recorder.js';
 import { CheckerDiscovery } from './checker-discovery.js';
 import { CheckerRegistry, type LabelledChecker } from './checker-registry.js';
 import {
   PORTAL_CHECKERS,
   PORTAL_GUARD_SETTINGS,
+  PORTAL_LOGGER_CONTEXT,
   PORTAL_MODULE_OPTIONS,
   PORTAL_REALM,
 } from './portal.constants.js';
@@ -19,9 +19,6 @@ import { PortalGuard } from './portal.guard.js';
 import { createPortalAudit, PortalAudit } from './portal-audit.js';
 import { createGuardSettings } from './portal-guard-settings.js';
 import type { PortalOptions } from './portal-module-options.js';
-
-/** The name under which the module logs. */
-export const PORTAL_LOGGER_CONTEXT = 'PortalModule';
 
 /**
  * Returns the providers built on the options, the realm and the checkers
@@ -47,7 +44,7 @@ export function sharedPortalProviders(avatarContext: boolean | undefined): Provi
     {
       provide: CheckerRegistry,
       useFactory: (realm: IRealm, checkers: readonly LabelledChecker[]) => {
-        const registry = new CheckerRegistry(new Portal(recordAvatarIds(realm)), logger);
+        const registry = new CheckerRegistry(new Portal(realm), logger);
         for (const checker of checkers) {
           registry.register(checker);
         }

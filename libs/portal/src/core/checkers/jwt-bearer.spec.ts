@@ -37,6 +37,11 @@ describe('JwtBearerChecker', () => {
     await expect(checker.requestAvatarId(new BearerToken(await valid()))).resolves.toBe('alice');
   });
 
+  it('accepts a sub with non-ASCII letters', async () => {
+    const token = await valid({ sub: 'zoë\u00a0ß' });
+    await expect(checker.requestAvatarId(new BearerToken(token))).resolves.toBe('zoë\u00a0ß');
+  });
+
   it('returns the configured claim', async () => {
     const byEmail = new JwtBearerChecker({
       key: secret,
@@ -82,6 +87,13 @@ describe('JwtBearerChecker', () => {
           .sign(new TextEncoder().encode('another secret, also 256 bits long')),
     ],
     ['garbage', async () => 'not.a.jwt'],
+    ['a sub with a line feed', () => valid({ sub: 'alice\nadmin' })],
+    ['a sub with NUL', () => valid({ sub: 'alice\u0000' })],
+    ['a sub with DEL', () => valid({ sub: 'alice\u007f' })],
+    ['a sub with C1 NEL', () => valid({ sub: 'alice\u0085admin' })],
+    ['a sub with C1 CSI', () => valid({ sub: 'alice\u009b31m' })],
+    ['a sub with U+2028', () => valid({ sub: 'alice\u2028admin' })],
+    ['a sub with U+2029', () => valid({ sub: 'alice\u2029admin' })],
   ])('rejects %s with a fixed message', async (_case, makeToken) => {
     const login = checker.requestAvatarId(new BearerToken(await makeToken()));
 

@@ -9,6 +9,7 @@ import {
 } from 'jose';
 
 import type { ICredentialsChecker } from '../checker.js';
+import { hasControlCharacter } from '../control-characters.js';
 import { UnauthorizedLogin } from '../errors.js';
 import type { PortalLogger } from '../logger.js';
 import type { AvatarId } from '../realm.js';
@@ -32,7 +33,10 @@ export interface JwtBearerCheckerOptions {
   readonly clockToleranceSeconds?: number;
   /** The longest accepted age since `iat`, such as `'1h'` or a number of seconds. Default: not checked. */
   readonly maxTokenAge?: string | number;
-  /** The claim whose value is the avatar id: a non-empty string. Default `sub`. */
+  /**
+   * The claim whose value is the avatar id: a non-empty string without control
+   * characters or U+2028/U+2029. Default `sub`.
+   */
   readonly avatarIdClaim?: string;
   /** Where to report JWKS fetch failures (never the token). Default: not reported. */
   readonly logger?: PortalLogger;
@@ -105,8 +109,10 @@ export class JwtBearerChecker implements ICredentialsChecker<TokenCredentials> {
       throw new UnauthorizedLogin(INVALID_TOKEN);
     }
 
+    // A control character or line separator in an avatar id could forge a log
+    // line or a header wherever the id is written later.
     const avatarId = payload[this.avatarIdClaim];
-    if (typeof avatarId !== 'string' || avatarId.length === 0) {
+    if (typeof avatarId !== 'string' || avatarId.length === 0 || hasControlCharacter(avatarId)) {
       throw new UnauthorizedLogin(INVALID_TOKEN);
     }
     return avatarId;
