@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: the core `Portal.login` benchmark, the soak, and the HTTP
+ * `npm run bench`: the core `Portal.login` benchmark, the soak, the password
+ * checks under load (event-loop delay, unknown-user timing), and the HTTP
  * benchmark of PortalGuard next to a bare route and @nestjs/passport on
  * Express and Fastify. Writes docs/benchmarks.md at the end.
  *
@@ -14,13 +15,16 @@ import { resolve } from 'node:path';
 import * as prettier from 'prettier';
 
 import { runCoreLoginBench } from './core-login.bench.js';
+import { runEventLoopBench } from './event-loop.bench.js';
 import { profileRoute, type ProfileSummary } from './http/cpu-profile.js';
 import { createFixtures } from './http/fixtures.js';
 import { type AdapterResult, benchAdapter, selectRoutes } from './http/http-bench.js';
 import { type BenchReport, describeMachine, renderReport } from './http/report.js';
 import { readSettings, setVariables } from './http/settings.js';
 import { evaluateTargets, type TargetResult } from './http/targets.js';
+import { eventLoopTable, unknownUserTable } from './security-main.js';
 import { runSoak } from './soak.js';
+import { runUnknownUserBench } from './unknown-user.bench.js';
 
 const REPOSITORY_ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -43,6 +47,11 @@ async function main(): Promise<void> {
     `  heap ${(soak.heapGrowth * 100).toFixed(2)}% after, ${soak.logouts} logouts: ` +
       `${soak.passed ? 'passed' : 'FAILED'}`,
   );
+
+  console.log('Event-loop delay under 200 concurrent logins…');
+  const eventLoop = await runEventLoopBench();
+  console.log('Failed-login time, wrong password vs unknown user…');
+  const unknownUser = await runUnknownUserBench();
 
   const fixtures = await createFixtures();
   const adapters: AdapterResult[] = [];
@@ -99,7 +108,24 @@ async function main(): Promise<void> {
     profileErrors,
   };
   const outputPath = resolve(REPOSITORY_ROOT, settings.output);
-  const page = await prettier.format(renderReport(report), {
+  const securitySection = [
+    '## Password checking under load',
+    '',
+    'Logins through `Portal.login` and an `HtpasswdFile` in a temporary directory, ' +
+      'in this process (see docs/security.md for how to read them). Event-loop delay ' +
+      'while 200 logins are in flight, sampled every 1 ms with ' +
+      '`perf_hooks.monitorEventLoopDelay`, in ms beyond the interval; "loop busy" is ' +
+      '`performance.eventLoopUtilization()`:',
+    '',
+    eventLoopTable(eventLoop),
+    '',
+    'Time of a failed login, in ms: a wrong password for a known user next to an ' +
+      'unknown user, who is verified against a decoy hash of the same scheme and cost:',
+    '',
+    unknownUserTable(unknownUser),
+    '',
+  ].join('\n');
+  const page = await prettier.format(`${renderReport(report)}\n${securitySection}`, {
     ...(await prettier.resolveConfig(outputPath)),
     parser: 'markdown',
   });

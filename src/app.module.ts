@@ -51,6 +51,8 @@ export class AppModule {
           interfaces: [IIdentity],
           throttle: {},
           audit: { log: true },
+          // MailService reads the avatar through AvatarContext.
+          avatarContext: true,
         }),
       ],
       controllers: [

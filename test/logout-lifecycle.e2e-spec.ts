@@ -113,6 +113,7 @@ class LifecycleController {
 @Module({
   imports: [
     PortalModule.forRoot({
+      avatarContext: true,
       realm: TestRealm,
       checkers: [new InMemoryUsernamePasswordDatabase({ ...USERS, Aladdin: 'open sesame' })],
       credentialFactories: [new BasicCredentialFactory('life')],

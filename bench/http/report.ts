@@ -340,8 +340,8 @@ function methodSection(report: BenchReport): string {
       `factory, so every PortalGuard 401 carries ${PORTAL_CHALLENGES} challenges, one of them ` +
       'with a fresh HMAC-signed Digest nonce. Each portal controller has `@UseGuards(PortalGuard)`, ' +
       (settings.avatarContext
-        ? 'the `AvatarContextInterceptor` (which `PortalModule` installs by default) '
-        : 'no `AvatarContextInterceptor` (`BENCH_AVATAR_CONTEXT=off`) ') +
+        ? 'the `AvatarContextInterceptor` (`BENCH_AVATAR_CONTEXT=on`, as `avatarContext: true`) '
+        : 'no `AvatarContextInterceptor` (off by default in `PortalModule`) ') +
       'and a handler reading `@Avatar()`.',
     ...(settings.avatarContext
       ? [

@@ -21,7 +21,7 @@ export interface BenchSettings {
   readonly routes: readonly string[];
   /** Route ids to profile on every adapter, besides the routes of missed targets. */
   readonly profileRoutes: readonly string[];
-  /** Whether the PortalGuard routes run the `AvatarContextInterceptor`, as PortalModule does by default. */
+  /** Whether the PortalGuard routes run the `AvatarContextInterceptor` (`avatarContext: true`). */
   readonly avatarContext: boolean;
   /** The Markdown page written at the end, relative to the repository root. */
   readonly output: string;
@@ -77,8 +77,8 @@ export const SETTING_VARIABLES: readonly SettingVariable[] = [
   {
     name: 'BENCH_AVATAR_CONTEXT',
     meaning:
-      'off leaves the AvatarContextInterceptor (AsyncLocalStorage) off the PortalGuard routes',
-    defaultValue: 'on',
+      'on adds the AvatarContextInterceptor (AsyncLocalStorage) to the PortalGuard routes, as avatarContext: true does',
+    defaultValue: 'off',
   },
   { name: 'BENCH_OUTPUT', meaning: 'the page to write', defaultValue: 'docs/benchmarks.md' },
 ];
@@ -118,7 +118,7 @@ export function readSettings(): BenchSettings {
       );
     }
   }
-  const avatarContext = process.env.BENCH_AVATAR_CONTEXT?.trim() || 'on';
+  const avatarContext = process.env.BENCH_AVATAR_CONTEXT?.trim() || 'off';
   if (avatarContext !== 'on' && avatarContext !== 'off') {
     throw new Error(
       `BENCH_AVATAR_CONTEXT must be on or off, but is ${JSON.stringify(avatarContext)}.`,

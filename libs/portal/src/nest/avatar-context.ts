@@ -17,8 +17,8 @@ const sessionStorage = new AsyncLocalStorage<PortalSession>();
  * Reads the avatar of the request being handled, from any singleton service,
  * without request-scoped providers.
  *
- * `PortalModule` registers an interceptor (an `APP_INTERCEPTOR`, unless the
- * `avatarContext` option is false). It runs each handler that `PortalGuard`
+ * With the `avatarContext: true` option, `PortalModule` registers an
+ * interceptor (an `APP_INTERCEPTOR`). It runs each handler that `PortalGuard`
  * let in with an avatar inside that request's session, so everything the
  * handler calls, synchronously or after an `await`, reads that avatar. Outside such a
  * handler (bootstrap code, a route exempt with `@SkipPortal`, a guard or
@@ -63,7 +63,8 @@ export class AvatarContext {
     if (!session) {
       throw new Error(
         'AvatarContext.require() was called outside a request that PortalGuard let in ' +
-          'with an avatar.',
+          'with an avatar. Set avatarContext: true in PortalModule.forRoot() to keep the ' +
+          'avatar for services.',
       );
     }
     if (avatarInterface && !avatarInterface.providedBy(session.avatar)) {

@@ -96,7 +96,8 @@ interface PortalModuleSettings {
   isGlobal?: boolean;
   /**
    * Registers the interceptor that makes `AvatarContext.current()` work in
-   * services (an `APP_INTERCEPTOR`). Default true.
+   * services (an `APP_INTERCEPTOR`). Default false, because its
+   * AsyncLocalStorage slows every request of the process on Node 20.
    */
   avatarContext?: boolean;
   /** Modules whose exported providers a realm or checker class may inject. */
