@@ -142,3 +142,25 @@ describe('providedBy', () => {
     ]);
   });
 });
+
+describe('alsoProvides after a class declaration changes', () => {
+  it('sees interfaces declared on the class later', () => {
+    class Later {}
+    const ILater = defineInterface('ILaterClass');
+    const object = alsoProvides(new Later(), IPet);
+    expect(IPet.providedBy(object)).toBe(true);
+    expect(ILater.providedBy(object)).toBe(false);
+
+    Implements(ILater)(Later);
+    expect(ILater.providedBy(object)).toBe(true);
+    expect(IPet.providedBy(object)).toBe(true);
+  });
+
+  it('adds to an earlier alsoProvides on the same object', () => {
+    const object = alsoProvides({}, IPet);
+    expect(IAnimal.providedBy(object)).toBe(false);
+    alsoProvides(object, IDog);
+    expect(IAnimal.providedBy(object)).toBe(true);
+    expect(IPet.providedBy(object)).toBe(true);
+  });
+});

@@ -36,8 +36,16 @@ type Constructor = abstract new (...args: never[]) => unknown;
 
 // Interfaces declared on a class with @Implements, own declarations only.
 const declaredByClass = new WeakMap<object, readonly InterfaceToken[]>();
-// Interfaces declared on a single object with alsoProvides.
-const declaredByObject = new WeakMap<object, readonly InterfaceToken[]>();
+// Interfaces declared on a single object with alsoProvides, and the full set
+// the object provides, computed once: realms call alsoProvides on every login
+// and the portal checks the avatar right after.
+interface ObjectDeclaration {
+  readonly tokens: readonly InterfaceToken[];
+  provided?: ReadonlySet<InterfaceToken>;
+  // The class declarations that `provided` was computed under.
+  classCache?: WeakMap<object, ReadonlySet<InterfaceToken>>;
+}
+const declaredByObject = new WeakMap<object, ObjectDeclaration>();
 // Every interface a class provides, base classes and extended interfaces
 // included. Computed on first use, because `providedBy` runs on every login.
 let providedByClassCache = new WeakMap<object, ReadonlySet<InterfaceToken>>();
@@ -141,8 +149,8 @@ export function alsoProvides<O extends object, T>(
   if (object === null || (typeof object !== 'object' && typeof object !== 'function')) {
     throw new TypeError('alsoProvides() needs an object.');
   }
-  const own = declaredByObject.get(object) ?? [];
-  declaredByObject.set(object, Object.freeze([...own, ...tokens]));
+  const own = declaredByObject.get(object)?.tokens ?? [];
+  declaredByObject.set(object, { tokens: own.length === 0 ? tokens : [...own, ...tokens] });
   return object as O & T;
 }
 
@@ -179,9 +187,14 @@ export function providedInterfaces(value: unknown): ReadonlySet<InterfaceToken> 
   if (!fromObject) {
     return fromClass;
   }
+  if (fromObject.provided && fromObject.classCache === providedByClassCache) {
+    return fromObject.provided;
+  }
   const provided = new Set(fromClass);
-  for (const token of fromObject) {
+  for (const token of fromObject.tokens) {
     addWithAncestors(provided, token);
   }
+  fromObject.provided = provided;
+  fromObject.classCache = providedByClassCache;
   return provided;
 }
