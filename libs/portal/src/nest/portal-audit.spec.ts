@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+
 import type { AuditEvent } from '../core/security/audit.js';
 import { createPortalAudit, PortalAudit } from './portal-audit.js';
 
@@ -145,5 +147,29 @@ describe('createPortalAudit', () => {
     audit.emit({ ...event });
 
     expect(received).toEqual([event]);
+  });
+});
+
+describe('PortalAudit.wantsSuccessEvents', () => {
+  afterEach(() => {
+    Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']);
+  });
+
+  it('is false without listeners', () => {
+    expect(createPortalAudit(false).wantsSuccessEvents).toBe(false);
+  });
+
+  it('is true with an application listener', () => {
+    Logger.overrideLogger(['error', 'warn']);
+    expect(createPortalAudit({ listeners: [() => {}] }).wantsSuccessEvents).toBe(true);
+  });
+
+  it('follows the debug level with only the default log', () => {
+    const audit = createPortalAudit({ log: true });
+    Logger.overrideLogger(['log', 'error', 'warn']);
+    expect(audit.wantsSuccessEvents).toBe(false);
+    expect(audit.enabled).toBe(true);
+    Logger.overrideLogger(['log', 'error', 'warn', 'debug']);
+    expect(audit.wantsSuccessEvents).toBe(true);
   });
 });

@@ -16,6 +16,12 @@ import { RateLimitedLog } from './rate-limited-log.js';
 /** The logger context of the default audit log and of listener failures. */
 export const PORTAL_AUDIT_LOGGER_CONTEXT = 'PortalAudit';
 
+// Marks the default log listener, which drops success and logout events
+// while Nest's debug level is off, so the guard need not build them then.
+const LOGS_SUCCESS_AT_DEBUG = Symbol('nestjs-portal.logsSuccessAtDebug');
+
+type MarkedListener = AuditListener & { [LOGS_SUCCESS_AT_DEBUG]?: true };
+
 /**
  * Sends the audit events of `PortalGuard` (`login.succeeded`, `login.failed`
  * and `logout`) to its listeners. One per application, made by
@@ -58,6 +64,21 @@ export class PortalAudit {
   /** Whether any listener is registered; the guard builds events only then. */
   get enabled(): boolean {
     return this.listeners.length > 0;
+  }
+
+  /**
+   * Whether any listener would use a `login.succeeded` or `logout` event: a
+   * listener of the application's, or the default log with Nest's debug level
+   * on. The guard skips building those events otherwise, since they come with
+   * every successful request.
+   */
+  get wantsSuccessEvents(): boolean {
+    for (const listener of this.listeners) {
+      if (!(listener as MarkedListener)[LOGS_SUCCESS_AT_DEBUG]) {
+        return true;
+      }
+    }
+    return this.listeners.length > 0 && Logger.isLevelEnabled('debug');
   }
 
   /**
@@ -132,10 +153,12 @@ export function createPortalAudit(options: PortalAuditOptions | false | undefine
  */
 function nestAuditLogListener(options: AuditLogListenerOptions): AuditListener {
   const write = createAuditLogListener(new Logger(PORTAL_AUDIT_LOGGER_CONTEXT), options);
-  return (event) => {
+  const listener: MarkedListener = (event) => {
     if (auditEventLevel(event) === 'debug' && !Logger.isLevelEnabled('debug')) {
       return;
     }
     write(event);
   };
+  listener[LOGS_SUCCESS_AT_DEBUG] = true;
+  return listener;
 }

@@ -301,7 +301,11 @@ export class PortalGuard implements CanActivate {
     }
 
     const avatarId = attempt.avatarId;
-    if (attempt.requestId === undefined || avatarId === undefined) {
+    if (
+      attempt.requestId === undefined ||
+      avatarId === undefined ||
+      !this.audit.wantsSuccessEvents
+    ) {
       return logout;
     }
     const { scheme, address, requestId } = attempt;
