@@ -2,7 +2,7 @@
  * Sends the same requests to Twisted's own HTTP auth wrapper (the reference
  * design) and to PortalGuard, both with Digest MD5 and Basic and the user
  * alice/wonderland, and compares the outcomes. Where they differ on purpose,
- * the table says why: the RFC wins over Twisted.
+ * the test names the RFC rule, which wins over Twisted.
  */
 import 'reflect-metadata';
 
@@ -91,7 +91,7 @@ function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
 }
 
-/** Builds a Digest MD5 Authorization value answering `challenge` for alice. */
+/** Builds the Digest MD5 Authorization value of alice for `challenge`. */
 function digestAuthorization(challenge: string, uri: string, nc: string): string {
   const param = (name: string): string =>
     new RegExp(`${name}="([^"]*)"`, 'i').exec(challenge)?.[1] ?? '';
@@ -163,7 +163,7 @@ describe('PortalGuard next to Twisted', () => {
     authorization: `Basic ${Buffer.from(text, 'utf8').toString('base64')}`,
   });
 
-  // Requests where both must answer alike.
+  // Requests that must get the same status from both.
   const agreed: Array<[string, Record<string, string>, number]> = [
     ['no credentials', {}, 401],
     ['right Basic password', basic('alice:wonderland'), 200],

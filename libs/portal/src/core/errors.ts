@@ -56,7 +56,7 @@ export class LoginDenied extends LoginFailed {
 }
 
 /**
- * The realm answered `requestAvatar` with something other than a valid
+ * The realm's `requestAvatar` returned something other than a valid
  * `[interface, avatar, logout]` triple for the requested interfaces. This is a
  * bug in the application's realm, not a failed login, so it is no `LoginFailed`.
  */

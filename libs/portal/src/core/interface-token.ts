@@ -3,7 +3,7 @@
  *
  * TypeScript interfaces vanish at run time, yet the portal picks a checker by
  * the interfaces that a credentials object provides, and checks that an avatar
- * provides the interface the realm says it does. An `InterfaceToken<T>` is the
+ * provides the interface the realm names for it. An `InterfaceToken<T>` is the
  * run-time name of the compile-time interface `T`.
  */
 
@@ -131,7 +131,7 @@ export function Implements(...tokens: InterfaceToken[]): <C extends Constructor>
     const own = declaredByClass.get(target) ?? [];
     declaredByClass.set(target, Object.freeze([...own, ...tokens]));
     // A new declaration may change what subclasses provide, so drop every
-    // cached answer. Declarations happen while classes are defined, not per login.
+    // cached set. Declarations happen while classes are defined, not per login.
     providedByClassCache = new WeakMap();
     return target;
   };

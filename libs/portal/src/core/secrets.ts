@@ -19,7 +19,7 @@ export function secretBytes(secret: Secret): Buffer {
  * The work is one `timingSafeEqual` over the bytes of `a` whether or not the
  * lengths match (with different lengths, `a` is compared with itself), so the
  * time depends on the length of `a` only. Pass the secret the client sent as
- * `a` and the stored one as `b`, and the time tells nothing about the stored one.
+ * `a` and the stored one as `b`, and the time reveals nothing about the stored one.
  */
 export function secretsEqual(a: unknown, b: unknown): boolean {
   if (!isSecret(a) || !isSecret(b)) {

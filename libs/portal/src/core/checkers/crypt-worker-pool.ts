@@ -2,7 +2,7 @@
  * Worker threads for the htpasswd hashes whose libraries are plain JavaScript:
  * `$apr1$`/`$1$` (apache-md5) and DES crypt (unix-crypt-td-js). One `$apr1$`
  * verification takes about 0.7 ms of CPU, so 200 concurrent logins would hold
- * the event loop for over 100 ms; in a worker they cost the loop only a message.
+ * the event loop for over 100 ms. In a worker they cost the loop only a message.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -49,8 +49,8 @@ const workerData = {
   unixCryptPath: require.resolve('unix-crypt-td-js'),
 };
 
-// One core stays with the event loop; at most two workers, since these hashes
-// are fast and a login flood should be throttled long before it needs more.
+// One core stays with the event loop, and there are at most two workers,
+// because these hashes are fast and a flood should be throttled long before.
 const POOL_SIZE = Math.max(1, Math.min(2, availableParallelism() - 1));
 const pool: Array<PooledWorker | undefined> = [];
 let nextTaskId = 0;
