@@ -409,7 +409,7 @@ describe('real clients against Digest and Basic', () => {
       expect(challenges.find((line) => line.includes('Bearer'))).toContain('error="invalid_token"');
     });
 
-    it('answers "Bearer abc def" with 400 invalid_request (A03)', async () => {
+    it('answers "Bearer abc def" with 400 invalid_request', async () => {
       const { status, challenges } = await sendAuthorization('Bearer abc def');
 
       expect(status).toBe(400);
@@ -418,7 +418,7 @@ describe('real clients against Digest and Basic', () => {
       );
     });
 
-    it('answers a bare "Bearer" with 401 and no error code (A03)', async () => {
+    it('answers a bare "Bearer" with 401 and no error code', async () => {
       const { status, challenges } = await sendAuthorization('Bearer');
 
       expect(status).toBe(401);

@@ -18,7 +18,7 @@ const RFC_CHALLENGE = '<1896.697170952@postoffice.reston.mci.net>';
 const RFC_RESPONSE = 'dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw';
 
 describe('CramMD5Credentials', () => {
-  it('RFC 2195 §2 example (B09)', () => {
+  it('RFC 2195 §2 example', () => {
     const credentials = new CramMD5Credentials({ challenge: RFC_CHALLENGE });
 
     expect(Buffer.from(credentials.getChallenge()).toString('base64')).toBe(

@@ -14,7 +14,7 @@ describe('BearerCredentialFactory', () => {
   const factory = new BearerCredentialFactory('example');
 
   describe('decode', () => {
-    it('returns the RFC 6750 example token (B12)', () => {
+    it('returns the RFC 6750 example token', () => {
       const credentials = factory.decode('mF_9.B5f-4.1JqM', request('Bearer mF_9.B5f-4.1JqM'));
 
       expect(credentials).toBeInstanceOf(BearerToken);
@@ -43,7 +43,7 @@ describe('BearerCredentialFactory', () => {
       expect(factory.decode('  abc', request('Bearer   abc')).token).toBe('abc');
     });
 
-    it('rejects an internal space with 400 invalid_request (A03)', () => {
+    it('rejects an internal space with 400 invalid_request', () => {
       let error: unknown;
       try {
         factory.decode('abc def', request('Bearer abc def'));
@@ -68,7 +68,7 @@ describe('BearerCredentialFactory', () => {
       },
     );
 
-    it('rejects a bare "Bearer" with 401 and a plain challenge (A03)', () => {
+    it('rejects a bare "Bearer" with 401 and a plain challenge', () => {
       let error: unknown;
       try {
         factory.decode('', request('Bearer'));
@@ -107,7 +107,7 @@ describe('BearerCredentialFactory', () => {
   });
 
   describe('getChallenge', () => {
-    it('has no error code without credentials (B12)', () => {
+    it('has no error code without credentials', () => {
       expect(factory.getChallenge(request())).toBe('Bearer realm="example"');
       expect(factory.getChallenge(request(), new UnauthorizedLogin())).toBe(
         'Bearer realm="example"',
