@@ -240,7 +240,7 @@ describe('real clients against Digest and Basic', () => {
       ]);
     });
 
-    // curl answers the first Digest challenge it reads, so SHA-256 here.
+    // curl responds to the first Digest challenge it reads, so SHA-256 here.
     it('curl --digest logs in with SHA-256', async () => {
       const { status, body } = await curl('--digest', '-u', 'alice:wonderland', url);
 
@@ -289,7 +289,7 @@ describe('real clients against Digest and Basic', () => {
     });
 
     // requests folds the WWW-Authenticate lines into one and keeps the last
-    // value of each parameter, so it answers the MD5 challenge here.
+    // value of each parameter, so it responds to the MD5 challenge here.
     it('requests HTTPDigestAuth logs in twice on one nonce', async () => {
       const [first, second, body, secondChallenges] = await pythonRequests(
         'digest',
@@ -326,7 +326,7 @@ describe('real clients against Digest and Basic', () => {
       expect(wrong).toBe(401);
     });
 
-    // Chromium 156 answers SHA-256; either Digest factory may take the answer.
+    // Chromium 156 responds to SHA-256, and either Digest factory may decode it.
     it('Chromium answers the challenge with Digest', async () => {
       const { status, body } = await chromiumGet(url, 'alice', 'wonderland');
 

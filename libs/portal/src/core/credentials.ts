@@ -29,8 +29,8 @@ export const IUsernamePassword = defineInterface<IUsernamePassword>('IUsernamePa
 });
 
 /**
- * A username and something derived from the password that only a party who
- * knows the plain password can verify (a CRAM-MD5 response, for example). The
+ * A username and something derived from the password that only a party with
+ * the plain password can verify (a CRAM-MD5 response, for example). The
  * checker hands the stored plain password to `checkPassword`.
  */
 export interface IUsernameHashedPassword extends ICredentials {
@@ -68,7 +68,7 @@ export class Anonymous implements IAnonymous {}
  *
  * A string password is compared as its UTF-8 bytes and a `Uint8Array` (such as
  * a `Buffer`) as its raw bytes, so `'é'` and `Buffer.from('c3a9', 'hex')` are
- * equal; pass bytes when the password is not known to be valid UTF-8.
+ * equal. Pass bytes when the password may not be valid UTF-8.
  */
 @Implements(IUsernamePassword)
 export class UsernamePassword implements IUsernamePassword {

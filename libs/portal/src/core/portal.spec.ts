@@ -301,10 +301,10 @@ describe('Portal.login', () => {
       [
         'not an array',
         { avatar: mailbox },
-        /must answer requestAvatar\(\) with \[interface, avatar, logout\], but answered an object/,
+        /must return \[interface, avatar, logout\] from requestAvatar\(\), but returned an object/,
       ],
-      ['a pair', [IMailbox, mailbox], /but answered an array of 2/],
-      ['undefined', undefined, /but answered undefined/],
+      ['a pair', [IMailbox, mailbox], /but returned an array of 2/],
+      ['undefined', undefined, /but returned undefined/],
       [
         'an interface not requested',
         [IAdmin, mailbox, () => {}],

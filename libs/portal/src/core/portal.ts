@@ -7,9 +7,9 @@ import type { AvatarId, IRealm, LoginResult, LoginResultFor, Logout } from './re
 /**
  * Mediates between credentials checkers and a realm.
  *
- * A client hands `login` its credentials; the portal asks the checker
- * registered for those credentials who they belong to, then asks the realm for
- * that user's avatar. The caller gets the avatar and a logout that it must call
+ * A client hands `login` its credentials. The checker registered for those
+ * credentials returns whose they are (the avatar id), and the realm then
+ * returns that user's avatar. The caller gets the avatar and a logout that it must call
  * when the session ends.
  */
 export class Portal {
@@ -82,7 +82,7 @@ export class Portal {
    * `UnhandledCredentials` when no checker accepts the credentials, with the
    * checker's error unchanged when it refuses them (the realm is then not
    * called), with the realm's error unchanged (such as `LoginDenied`), with
-   * `InvalidRealmResponse` when the realm answers something other than a
+   * `InvalidRealmResponse` when the realm returns something other than a
    * valid triple, and with `TypeError` when `interfaces` is empty.
    */
   login<const I extends readonly InterfaceToken[]>(
@@ -118,9 +118,9 @@ export class Portal {
   }
 
   /**
-   * The first step of `login`: asks the checker of the first registered
-   * credential interface that `credentials` provide who they belong to, and
-   * resolves to its avatar id.
+   * The first step of `login`: calls the checker of the first registered
+   * credential interface that `credentials` provide, and resolves to the
+   * avatar id it returns.
    *
    * Never throws. Rejects with `UnhandledCredentials` when no checker accepts
    * the credentials, and with the checker's error unchanged when it refuses them.
@@ -137,7 +137,7 @@ export class Portal {
    * session ends.
    *
    * Never throws. Rejects with the realm's error unchanged (such as
-   * `LoginDenied`), with `InvalidRealmResponse` when the realm answers
+   * `LoginDenied`), with `InvalidRealmResponse` when the realm returns
    * something other than a valid triple, and with `TypeError` when
    * `interfaces` is empty (the realm is then not called).
    */
@@ -213,14 +213,14 @@ function acceptRealmResponse<I extends readonly InterfaceToken[]>(
 function validateRealmResponse(result: unknown, requested: readonly InterfaceToken[]): LoginResult {
   if (!Array.isArray(result) || result.length !== 3) {
     throw new InvalidRealmResponse(
-      'The realm must answer requestAvatar() with [interface, avatar, logout], ' +
-        `but answered ${describeValue(result)}.`,
+      'The realm must return [interface, avatar, logout] from requestAvatar(), ' +
+        `but returned ${describeValue(result)}.`,
     );
   }
   const [avatarInterface, avatar, logout] = result as [unknown, unknown, unknown];
   if (!requested.includes(avatarInterface as InterfaceToken)) {
     throw new InvalidRealmResponse(
-      `The realm answered with interface ${describeValue(avatarInterface)}, which was ` +
+      `The realm returned interface ${describeValue(avatarInterface)}, which was ` +
         `not requested; requested: ${listNames(requested)}.`,
     );
   }

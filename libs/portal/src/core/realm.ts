@@ -10,13 +10,13 @@ export const ANONYMOUS: unique symbol = Symbol('nestjs-portal.anonymous');
 export type AvatarId = string | typeof ANONYMOUS;
 
 /**
- * Ends the user's session with the avatar: release what the realm set up for
- * it. Whoever receives it from `Portal.login` must call it once the session
- * ends; the guard does so when the response ends.
+ * Ends the user's session with the avatar and releases what the realm set up
+ * for it. The caller of `Portal.login` must call it once the session ends, and
+ * the guard does so when the response ends.
  */
 export type Logout = () => void | Promise<void>;
 
-/** The realm's answer: the interface it chose, the avatar providing it, and its logout. */
+/** The realm's result: the interface it chose, the avatar providing it, and its logout. */
 export type LoginResult<T = unknown> = readonly [InterfaceToken<T>, T, Logout];
 
 /** The `LoginResult` union for a list of requested interface tokens. */

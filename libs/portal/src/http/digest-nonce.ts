@@ -7,7 +7,7 @@ import { createHmac, randomBytes, randomFillSync, timingSafeEqual } from 'node:c
 import { type Secret, secretBytes } from '../core/secrets.js';
 import type { DigestAlgorithm } from './digest-hash.js';
 
-/** What a nonce is bound to: the factory's realm and the algorithm of its challenge. */
+/** The context a nonce is bound to: the factory's realm and the algorithm of its challenge. */
 export interface DigestNonceContext {
   readonly realm: string;
   readonly algorithm: DigestAlgorithm;

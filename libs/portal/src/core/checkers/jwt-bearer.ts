@@ -40,7 +40,7 @@ export interface JwtBearerCheckerOptions {
    * characters or U+2028/U+2029. Default `sub`.
    */
   readonly avatarIdClaim?: string;
-  /** Where to report JWKS fetch failures (never the token). Default: not reported. */
+  /** The logger for JWKS fetch failures (never the token). Default: none, so they are not reported. */
   readonly logger?: PortalLogger;
 }
 
@@ -84,7 +84,7 @@ export class JwtBearerChecker implements ICredentialsChecker<TokenCredentials> {
       )
     ) {
       throw new TypeError(
-        'JwtBearerChecker algorithms must be algorithm names, and "none" is refused.',
+        'JwtBearerChecker algorithms must be algorithm names, and "none" is rejected.',
       );
     }
     // A secret given as bytes becomes a KeyObject once here: jose would

@@ -1,7 +1,7 @@
 import type { PortalLogger } from '../logger.js';
 import { ANONYMOUS, type AvatarId } from '../realm.js';
 
-/** Why a login failed, as audit events report it. */
+/** The reason a login failed, as audit events report it. */
 export type LoginFailureReason =
   /** The `Authorization` scheme has no credential factory. */
   | 'unknown_scheme'
@@ -100,7 +100,7 @@ export function auditEventLevel(event: AuditEvent): 'debug' | 'warn' {
  * Failed logins are rate-limited per reason and client address, because a
  * password-guessing flood must not flood the log too. Past
  * `maxLinesPerInterval` lines in an interval, further failures are counted,
- * and the next line after the interval says how many were suppressed.
+ * and the next line after the interval reports how many were suppressed.
  */
 export function createAuditLogListener(
   logger: PortalLogger,
